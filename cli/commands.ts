@@ -1,0 +1,5 @@
+import type { Command } from 'commander';
+import { validateCommand } from './validate.ts';
+
+/** Every `railyard` subcommand, registered in this one list. */
+export const COMMANDS: readonly ((program: Command) => void)[] = [validateCommand];

@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { RailyardError } from '../pipeline/errors.ts';
+import { COMMANDS } from './commands.ts';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command('railyard')
+    .description('GitOps pipeline runner for Docker hosts: keeps the host equal to db.yml')
+    .version(pkg.version, '-V, --version')
+    .option('--root <dir>', 'stack root holding db.yml, .env, upstream/, proxy/ and data/ (default: $RAILYARD_ROOT or the working directory)')
+    .option('--file <path>', 'db.yml to read (default: $RAILYARD_DB, or <root>/db.yml, or db.yml.sample)')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  for (const register of COMMANDS) register(program);
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv as string[], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof RailyardError) {
+      process.stderr.write(`error [${error.code}]: ${error.userMessage}\n`);
+      return 1;
+    }
+    process.stderr.write(`error [UNEXPECTED]: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { loadDb } from '../config/load-db.ts';
+import { formatProblem } from '../config/problem.ts';
+import { cliContext, printJson } from './context.ts';
+
+/** `railyard validate`: exit 0 with a summary, or 1 with one line per problem. */
+export function validateCommand(program: Command): void {
+  program
+    .command('validate')
+    .description('check db.yml (YAML, schema, names, routes, ports, ${VAR} references) without touching anything')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const { env, db } = cliContext(command);
+      const result = await loadDb(db.path, env.vars, db.label);
+      if (!result.ok) {
+        if (options.json) printJson({ ok: false, file: db.label, problems: result.problems });
+        else for (const problem of result.problems) process.stdout.write(`${formatProblem(problem)}\n`);
+        if (!options.json) process.stderr.write(`${db.label}: ${result.problems.length} problem(s) found; nothing was changed\n`);
+        process.exitCode = 1;
+        return;
+      }
+      const projects = result.config.projects;
+      const services = projects.flatMap((p) => p.services);
+      const summary = {
+        ok: true,
+        file: db.label,
+        projects: projects.length,
+        enabled: projects.filter((p) => p.enabled).length,
+        services: services.length,
+        ingresses: services.reduce((n, s) => n + s.ingress.length, 0),
+      };
+      if (options.json) printJson({ ...summary, problems: [] });
+      else {
+        process.stdout.write(
+          `${summary.file}: valid: ${summary.projects} projects (${summary.enabled} enabled), ${summary.services} services, ${summary.ingresses} ingresses\n`,
+        );
+      }
+    });
+}

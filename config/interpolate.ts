@@ -1,0 +1,86 @@
+import type { ConfigProblem } from './problem.ts';
+import { pointerOf, pointerToPath } from './problem.ts';
+import type { SourceMap } from './parse-yaml.ts';
+
+type Vars = Readonly<Record<string, string | null | undefined>>;
+
+const TOKEN = /\$\$|\$\{([^}]*)\}|\$\{/g;
+const EXPRESSION = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])(.*))?$/s;
+
+/**
+ * Resolves `${VAR}`, `${VAR:-default}`, `${VAR-default}` and `${VAR:?message}`
+ * in every string of a parsed db.yml, compose-style. `$$` is a literal `$`, and
+ * so is a `$` not followed by `{`. Strings inside a project also see that
+ * project's `env`, which wins over the environment.
+ */
+export function interpolate(
+  value: unknown,
+  vars: Vars,
+  source: SourceMap,
+  file: string,
+): { value: unknown; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const resolveString = (text: string, segments: (string | number)[], scope: Vars): string =>
+    text.replace(TOKEN, (token: string, expression: string | undefined) => {
+      if (token === '$$') return '$';
+      const problem = (message: string): string => {
+        const pointer = pointerOf(segments);
+        problems.push({ code: 'UNRESOLVED_VARIABLE', file, ...source.textAt(pointer, token), path: pointerToPath(pointer), message });
+        return token;
+      };
+      const match = expression === undefined ? null : EXPRESSION.exec(expression);
+      if (!match) return problem(`"${token}" is not a valid variable reference; use \${NAME}, or write $$ for a literal $`);
+      const [, name = '', operator, rest = ''] = match;
+      const current = scope[name];
+      const unset = current === undefined || current === null;
+      const empty = unset || current === '';
+      if (operator === ':-') return empty ? rest : String(current);
+      if (operator === '-') return unset ? rest : String(current);
+      if (operator === ':?' || operator === '?') {
+        const missing = operator === ':?' ? empty : unset;
+        return missing ? problem(`\${${name}} is required: ${rest || 'set it in .env or the environment'}`) : String(current);
+      }
+      return unset ? problem(`\${${name}} is not set; define ${name} in .env or the environment, or write $$ for a literal $`) : String(current);
+    });
+
+  const walk = (node: unknown, segments: (string | number)[], scope: Vars): unknown => {
+    if (typeof node === 'string') return node.includes('$') ? resolveString(node, segments, scope) : node;
+    if (Array.isArray(node)) return node.map((item, index) => walk(item, [...segments, index], scope));
+    if (node !== null && typeof node === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [key, child] of Object.entries(node)) out[key] = walk(child, [...segments, key], scope);
+      return out;
+    }
+    return node;
+  };
+
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { value, problems };
+  const root = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(root)) {
+    if (key !== 'projects' || !Array.isArray(child)) {
+      out[key] = walk(child, [key], vars);
+      continue;
+    }
+    out[key] = child.map((project: unknown, index) => {
+      if (project === null || typeof project !== 'object' || Array.isArray(project)) return walk(project, [key, index], vars);
+      const fields = project as Record<string, unknown>;
+      const projectEnv = walk(fields['env'], [key, index, 'env'], vars);
+      const scope = isVarMap(projectEnv) ? { ...vars, ...stringify(projectEnv) } : vars;
+      return Object.fromEntries(
+        Object.entries(fields).map(([field, v]) => [field, field === 'env' ? projectEnv : walk(v, [key, index, field], scope)]),
+      );
+    });
+  }
+  return { value: out, problems };
+}
+
+function isVarMap(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function stringify(map: Record<string, unknown>): Record<string, string | null> {
+  return Object.fromEntries(
+    Object.entries(map).map(([k, v]) => [k, v === null || v === undefined ? null : typeof v === 'object' ? null : String(v)]),
+  );
+}

@@ -1,0 +1,94 @@
+import { open } from 'node:fs/promises';
+import { deepFreeze } from './env.ts';
+import type { DbConfig } from './db-types.ts';
+import { checkSchema } from './check-schema.ts';
+import { interpolate } from './interpolate.ts';
+import { parseYaml } from './parse-yaml.ts';
+import type { ConfigProblem } from './problem.ts';
+import { formatProblem } from './problem.ts';
+import { semanticChecks } from './semantic-checks.ts';
+import { RailyardError } from '../pipeline/errors.ts';
+
+/** db.yml files over this size are refused before parsing. */
+export const MAX_DB_BYTES = 5 * 1024 * 1024;
+
+export type DbCheck =
+  | { readonly ok: true; readonly config: DbConfig; readonly problems: readonly [] }
+  | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+
+/**
+ * Parses and checks db.yml text: YAML (positions kept), `${VAR}` references,
+ * the JSON Schema (defaults filled in), then the semantic checks. Pure: reads
+ * nothing but its arguments. The config it returns is deep-frozen.
+ */
+export function checkDb(text: string, file: string, vars: Readonly<Record<string, string>>): DbCheck {
+  const parsed = parseYaml(text, file);
+  if (parsed.problems.length > 0) return { ok: false, problems: parsed.problems };
+  const resolved = interpolate(parsed.value ?? null, vars, parsed.source, file);
+  const schemaProblems = checkSchema(resolved.value, parsed.source, file);
+  const problems = [...resolved.problems, ...schemaProblems];
+  if (schemaProblems.length === 0) problems.push(...semanticChecks(normalize(resolved.value), parsed.source, file));
+  if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
+  return { ok: true, config: deepFreeze(normalize(resolved.value)), problems: [] };
+}
+
+/** Reads db.yml from disk (size-capped) and checks it. */
+export async function loadDb(path: string, vars: Readonly<Record<string, string>>, label = path): Promise<DbCheck> {
+  return checkDb(await readDbFile(path), label, vars);
+}
+
+/** Like loadDb, but a broken file is a CONFIG_INVALID error listing every problem. */
+export async function requireDb(path: string, vars: Readonly<Record<string, string>>, label = path): Promise<DbConfig> {
+  const result = await loadDb(path, vars, label);
+  if (result.ok) return result.config;
+  const lines = result.problems.map(formatProblem);
+  throw new RailyardError('CONFIG_INVALID', `${label} has ${lines.length} problem(s): ${lines[0] ?? ''}`, { data: { problems: result.problems } });
+}
+
+export async function readDbFile(path: string): Promise<string> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new RailyardError('CONFIG_NOT_FOUND', `${path} does not exist`, { cause: error });
+    throw new RailyardError('CONFIG_UNREADABLE', `Cannot open ${path} (${code ?? 'error'})`, { cause: error });
+  }
+  try {
+    const { size, isFile } = await handle.stat().then((s) => ({ size: s.size, isFile: s.isFile() }));
+    if (!isFile) throw new RailyardError('CONFIG_UNREADABLE', `${path} is not a regular file`);
+    if (size > MAX_DB_BYTES) {
+      throw new RailyardError('CONFIG_TOO_LARGE', `${path} is ${(size / 1048576).toFixed(1)} MiB; db.yml files over ${MAX_DB_BYTES / 1048576} MiB are refused`);
+    }
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Turns schema-valid input into the loaded shape: itsUP's string enums as numbers, env values as strings. */
+function normalize(value: unknown): DbConfig {
+  const config = value as { projects: Record<string, unknown>[] };
+  for (const project of config.projects) {
+    if (project['description'] === null) delete project['description'];
+    project['env'] = stringValues(project['env']);
+    for (const service of project['services'] as Record<string, unknown>[]) {
+      service['env'] = stringValues(service['env']);
+      for (const ingress of service['ingress'] as Record<string, unknown>[]) {
+        const pp = ingress['proxyprotocol'];
+        ingress['proxyprotocol'] = pp === null ? null : Number(pp);
+      }
+    }
+  }
+  return value as DbConfig;
+}
+
+function stringValues(map: unknown): Record<string, string | null> {
+  return Object.fromEntries(
+    Object.entries((map ?? {}) as Record<string, unknown>).map(([k, v]) => [k, v === null ? null : String(v)]),
+  );
+}
+
+function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
+  return problems.sort((a, b) => a.line - b.line || a.col - b.col || a.path.localeCompare(b.path));
+}

@@ -1,0 +1,134 @@
+import type { DbConfig, Ingress, Project, Service } from './db-types.ts';
+import type { ConfigProblem, ConfigProblemCode } from './problem.ts';
+import { pointerOf, pointerToPath } from './problem.ts';
+import type { Position, SourceMap } from './parse-yaml.ts';
+
+/** Project and service names, before they reach a path, a command or a label. */
+export const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
+
+/** Keys of a compose service that railyard writes itself. */
+export const RESERVED_PROPERTIES = ['command', 'depends_on', 'environment', 'env', 'image', 'name', 'restart', 'volumes', 'labels'];
+
+const ACME_PREFIX = '/.well-known/acme-challenge/';
+
+/** Ports Traefik itself listens on (entrypoints `web` and `web-secure`). */
+const TRAEFIK_PORTS = new Map([[80, 'web'], [443, 'web-secure']]);
+
+type Segments = (string | number)[];
+
+/** The checks a JSON Schema cannot express; run on a schema-valid config. */
+export function semanticChecks(config: DbConfig, source: SourceMap, file: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const report = (code: ConfigProblemCode, segments: Segments, message: string, onKey = false): void => {
+    const pointer = pointerOf(segments);
+    const pos = onKey ? source.keyAt(pointer) : source.valueAt(pointer);
+    problems.push({ code, file, ...pos, path: pointerToPath(pointer), message });
+  };
+  const firstSeen = <K>(seen: Map<K, Position>, key: K, segments: Segments): Position | undefined => {
+    const earlier = seen.get(key);
+    if (!earlier) seen.set(key, source.valueAt(pointerOf(segments)));
+    return earlier;
+  };
+
+  const projectNames = new Map<string, Position>();
+  const routes = new Map<string, Position>();
+  const hostports = new Map<string, Position>();
+  config.projects.forEach((project, p) => {
+    const at: Segments = ['projects', p];
+    checkName(project.name, [...at, 'name'], 'project', report);
+    const earlier = firstSeen(projectNames, project.name.toLowerCase(), [...at, 'name']);
+    if (earlier) {
+      report('DUPLICATE_PROJECT', [...at, 'name'], `project "${project.name}" is already defined at line ${earlier.line}; project names must be unique (ignoring case)`);
+    }
+    checkServices(project, at, report, firstSeen);
+    if (!project.enabled) return;
+    project.services.forEach((service, s) => {
+      service.ingress.forEach((ingress, i) => {
+        checkIngress(project, service, ingress, [...at, 'services', s, 'ingress', i], report, firstSeen, routes, hostports);
+      });
+    });
+  });
+  return problems;
+}
+
+type Report = (code: ConfigProblemCode, segments: Segments, message: string, onKey?: boolean) => void;
+type FirstSeen = <K>(seen: Map<K, Position>, key: K, segments: Segments) => Position | undefined;
+
+function checkName(name: string, segments: Segments, what: string, report: Report): void {
+  if (!NAME_PATTERN.test(name)) {
+    report('INVALID_NAME', segments, `${what} name ${JSON.stringify(name)} must start with a letter or digit and contain only letters, digits, "_", "." and "-" (at most 63 characters)`);
+  }
+}
+
+function checkServices(project: Project, at: Segments, report: Report, firstSeen: FirstSeen): void {
+  const hosts = new Map<string, Position>();
+  const names = new Set(project.services.map((service) => service.host));
+  project.services.forEach((service, s) => {
+    const here: Segments = [...at, 'services', s];
+    checkName(service.host, [...here, 'host'], 'service', report);
+    const earlier = firstSeen(hosts, service.host, [...here, 'host']);
+    if (earlier) {
+      report('DUPLICATE_SERVICE', [...here, 'host'], `service "${service.host}" is already defined in project "${project.name}" at line ${earlier.line}; service hosts must be unique within a project`);
+    }
+    for (const [target, segments] of dependencies(service, [...here, 'depends_on'])) {
+      if (!names.has(target)) {
+        report('UNKNOWN_DEPENDENCY', segments, `depends on "${target}", which is not a service of project "${project.name}"; known services: ${[...names].join(', ')}`, true);
+      }
+    }
+    for (const key of Object.keys(service.additional_properties)) {
+      if (RESERVED_PROPERTIES.includes(key)) {
+        report('RESERVED_PROPERTY', [...here, 'additional_properties', key], `"${key}" is set by railyard; use the service's own "${key === 'environment' ? 'env' : key}" field instead of additional_properties`, true);
+      }
+    }
+  });
+}
+
+function dependencies(service: Service, at: Segments): [string, Segments][] {
+  const deps = service.depends_on;
+  return Array.isArray(deps)
+    ? (deps as readonly string[]).map((target, index): [string, Segments] => [target, [...at, index]])
+    : Object.keys(deps).map((target): [string, Segments] => [target, [...at, target]]);
+}
+
+function checkIngress(
+  project: Project,
+  service: Service,
+  ingress: Ingress,
+  at: Segments,
+  report: Report,
+  firstSeen: FirstSeen,
+  routes: Map<string, Position>,
+  hostports: Map<string, Position>,
+): void {
+  if (ingress.passthrough && ingress.port === 80 && ingress.path_prefix !== ACME_PREFIX) {
+    report('PASSTHROUGH_PORT_80', [...at, 'passthrough'], `passthrough on port 80 is only allowed for ACME challenges; add path_prefix: ${ACME_PREFIX} or use another port`);
+  }
+  const owner = `${project.name}/${service.host}`;
+  for (const domain of domainsOf(ingress)) {
+    if (ingress.router === 'udp') break; // udp routes have no rule: host ports tell them apart
+    const prefix = ingress.router === 'tcp' ? '' : ingress.path_prefix ?? '';
+    const key = `${ingress.router} ${domain.toLowerCase()} ${prefix}`;
+    const earlier = firstSeen(routes, key, at);
+    if (earlier) {
+      report('DUPLICATE_ROUTE', at, `${ingress.router} route for ${domain}${prefix ? ` with path prefix ${prefix}` : ''} (${owner}) is already claimed at line ${earlier.line}; change the domain, router or path_prefix`);
+    }
+  }
+  if (ingress.hostport !== undefined) {
+    const traefik = TRAEFIK_PORTS.get(ingress.hostport);
+    if (traefik && ingress.protocol === 'tcp') {
+      report('DUPLICATE_HOSTPORT', [...at, 'hostport'], `host port ${ingress.hostport}/tcp is Traefik's own "${traefik}" entrypoint; pick another hostport`);
+      return;
+    }
+    const earlier = firstSeen(hostports, `${ingress.hostport}/${ingress.protocol}`, [...at, 'hostport']);
+    if (earlier) {
+      report('DUPLICATE_HOSTPORT', [...at, 'hostport'], `host port ${ingress.hostport}/${ingress.protocol} (${owner}) is already claimed at line ${earlier.line}; each host port and protocol can be used once`);
+    }
+  }
+}
+
+/** Every domain an ingress routes: its comma-separated `domain`, or `tls.main` and `tls.sans`. */
+export function domainsOf(ingress: Ingress): string[] {
+  const listed = (ingress.domain ?? '').split(',').map((d) => d.trim()).filter((d) => d !== '');
+  if (listed.length > 0) return listed;
+  return ingress.tls ? [ingress.tls.main, ...ingress.tls.sans].filter((d): d is string => Boolean(d)) : [];
+}

@@ -1,0 +1,77 @@
+/**
+ * The one error type of railyard. Every failure that reaches a user carries a
+ * `code` from this catalogue, a one-line `userMessage` (no secrets, no stack)
+ * and, where there is one, the original error as `cause`.
+ */
+export type ErrorCode =
+  // config: files and environment
+  | 'CONFIG_NOT_FOUND'
+  | 'CONFIG_TOO_LARGE'
+  | 'CONFIG_UNREADABLE'
+  | 'CONFIG_INVALID'
+  | 'ENV_INVALID'
+  // render
+  | 'RENDER_FAILED'
+  | 'RENDER_UNRESOLVED_VARIABLE'
+  | 'RENDER_UNSAFE_PATH'
+  // git
+  | 'GIT_AUTH_FAILED'
+  | 'GIT_UNREACHABLE'
+  | 'GIT_URL_UNSUPPORTED'
+  | 'GIT_UNSAFE_CHECKOUT'
+  // docker
+  | 'DOCKER_UNREACHABLE'
+  | 'COMPOSE_INVALID'
+  | 'COMPOSE_FAILED'
+  | 'ROLLOUT_UNHEALTHY'
+  // backup and reports
+  | 'BACKUP_UPLOAD_FAILED'
+  | 'BACKUP_VERIFY_FAILED'
+  | 'RESTORE_UNSAFE_ARCHIVE'
+  | 'THREAT_LOOKUP_FAILED'
+  // runner
+  | 'RUN_CANCELLED'
+  | 'USAGE'
+  | 'UNEXPECTED'; // a bug or an unclassified failure: read `cause`
+
+export interface RailyardErrorOptions {
+  readonly cause?: unknown;
+  /** The pipeline step that failed, when the error comes from a run. */
+  readonly step?: string;
+  /** The project the failure concerns, when there is one. */
+  readonly project?: string;
+  /** Structured details, e.g. the list of config problems. */
+  readonly data?: unknown;
+}
+
+export class RailyardError extends Error {
+  override readonly name = 'RailyardError';
+  readonly step: string | undefined;
+  readonly project: string | undefined;
+  readonly data: unknown;
+
+  constructor(
+    readonly code: ErrorCode,
+    /** Shown in CLI output, commit statuses and API responses: one line, no secrets. */
+    readonly userMessage: string,
+    options: RailyardErrorOptions = {},
+  ) {
+    const where = [options.project, options.step].filter(Boolean).join(': ');
+    super(where ? `${where}: ${userMessage}` : userMessage, { cause: options.cause });
+    this.step = options.step;
+    this.project = options.project;
+    this.data = options.data;
+  }
+
+  /** Wraps anything thrown into a RailyardError, keeping a RailyardError as it is. */
+  static from(error: unknown, context: { step?: string; project?: string } = {}): RailyardError {
+    if (error instanceof RailyardError) return error;
+    const what = context.step ? `${context.step} failed unexpectedly` : 'failed unexpectedly';
+    const detail = error instanceof Error ? `: ${error.message.split('\n')[0]}` : '';
+    return new RailyardError('UNEXPECTED', `${what}${detail}`, { ...context, cause: error });
+  }
+}
+
+export function isRailyardError(error: unknown, code?: ErrorCode): error is RailyardError {
+  return error instanceof RailyardError && (code === undefined || error.code === code);
+}

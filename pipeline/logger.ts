@@ -1,0 +1,58 @@
+import { Writable } from 'node:stream';
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+
+export type { Logger } from 'pino';
+
+/** Object paths whose values never reach a log line. */
+export const REDACT_PATHS = [
+  'apiKey', 'apikey', 'token', 'secret', 'password', 'authorization', 'gitToken', 'secretAccessKey',
+  '*.apiKey', '*.apikey', '*.token', '*.secret', '*.password', '*.authorization', '*.gitToken', '*.secretAccessKey',
+  'headers.authorization', 'headers["x-api-key"]', 'headers["x-hub-signature-256"]',
+  'req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["x-hub-signature-256"]',
+];
+
+export interface LoggerOptions {
+  /** @default 'info' */
+  readonly level?: string;
+  /** Secret values (API key, tokens) scrubbed from every line, wherever they appear. */
+  readonly secrets?: readonly string[];
+  /** @default process.stderr */
+  readonly destination?: NodeJS.WritableStream;
+  /** Human-readable lines. @default destination is a TTY */
+  readonly pretty?: boolean;
+}
+
+/**
+ * The one root logger. Redaction works on two levels: pino's `redact` for known
+ * fields, and a final pass over each serialised line that removes the secret
+ * values themselves, `apikey=` query values, Bearer tokens and URL credentials,
+ * so a secret inside an error message or URL is caught too.
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const destination = options.destination ?? process.stderr;
+  const isPretty = options.pretty ?? Boolean((destination as { isTTY?: boolean }).isTTY);
+  const sink = isPretty ? pretty({ destination, sync: true, colorize: true, ignore: 'pid,hostname' }) : destination;
+  const scrub = scrubber(options.secrets ?? []);
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      sink.write(scrub(chunk.toString('utf8')));
+      done();
+    },
+  });
+  return pino({ level: options.level ?? 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, stream);
+}
+
+/** Returns a function removing secrets from a piece of text. */
+export function scrubber(secrets: readonly string[]): (text: string) => string {
+  const escaped = secrets.filter((s) => s.length >= 4).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const values = escaped.length > 0 ? new RegExp(escaped.join('|'), 'g') : undefined;
+  return (text) => {
+    let out = text
+      .replace(/(apikey=)[^&\s"'\\]+/gi, '$1[redacted]')
+      .replace(/(bearer\s+)[^\s"'\\]+/gi, '$1[redacted]')
+      .replace(/(\/\/)[^/\s:@"]+:[^/\s@"]+@/g, '$1[redacted]@');
+    if (values) out = out.replace(values, '[redacted]');
+    return out;
+  };
+}

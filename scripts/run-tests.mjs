@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// Runs every test/**/*.test.ts with node's test runner through tsx.
+// Node 20's `--test` does not expand globs, so the file list is built here.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+function collect(dir) {
+  return readdirSync(dir).sort().flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'fixtures' ? [] : collect(path);
+    return name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+const filter = process.argv.slice(2);
+const files = collect('test').filter((f) => filter.length === 0 || filter.some((p) => f.includes(p)));
+if (files.length === 0) {
+  console.error('run-tests: no test files matched');
+  process.exit(1);
+}
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
+  { stdio: 'inherit' },
+);
+process.exit(result.status ?? 1);

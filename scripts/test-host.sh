@@ -1,0 +1,275 @@
+#!/usr/bin/env bash
+# Prepares this host for railyard's Docker tests (see DESIGN.md section 5):
+#   - Docker engine (docker.io), busybox-static, docker-registry from apt;
+#   - compose v2 plugin, taken from trixie's docker-compose .deb without
+#     touching the system's apt state;
+#   - dockerd (vfs, no iptables) and a registry on 127.0.0.1:5000;
+#   - busybox test images built FROM scratch and pushed to that registry.
+# Idempotent: every step is skipped when its result is already there, so a
+# second run takes seconds. Needs root. Daemons started here keep running
+# after the script exits (they are detached from its stdio and session).
+set -euo pipefail
+
+ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+IMAGES_DIR="$ROOT_DIR/test/images"
+STATE_DIR=/var/lib/railyard-test-host
+REGISTRY_DIR=/var/lib/railyard-test-registry
+REGISTRY_ADDR=127.0.0.1:5000
+REGISTRY_URL="http://$REGISTRY_ADDR"
+PLUGIN_DIR=/usr/local/lib/docker/cli-plugins
+LOG_DIR=/var/log
+DOCKERD_LOG="$LOG_DIR/railyard-dockerd.log"
+REGISTRY_LOG="$LOG_DIR/railyard-registry.log"
+HASH_LABEL=org.railyard.test.context-hash
+export DEBIAN_FRONTEND=noninteractive
+
+START_TS=$(date +%s)
+step() { printf '\n==> [test-host +%ss] %s\n' "$(($(date +%s) - START_TS))" "$*"; }
+info() { printf '    %s\n' "$*"; }
+die() {
+  printf '\nFAIL [test-host]: %s\n' "$*" >&2
+  exit 1
+}
+trap 'rc=$?; if [ $rc -ne 0 ]; then printf "\nFAIL [test-host]: exited with %s at line %s (%s)\n" "$rc" "$LINENO" "$BASH_COMMAND" >&2; fi' ERR
+
+[ "$(id -u)" -eq 0 ] || die "must run as root (try: sudo bash scripts/test-host.sh)"
+
+# wait_for SECONDS DESCRIPTION COMMAND...: retries COMMAND every 0.5 s.
+wait_for() {
+  local secs=$1 what=$2
+  shift 2
+  local deadline=$(($(date +%s) + secs))
+  until "$@" >/dev/null 2>&1; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then return 1; fi
+    sleep 0.5
+  done
+  info "$what: ready"
+}
+
+# ---------------------------------------------------------------- packages --
+docker_answers() { timeout 10 docker info >/dev/null 2>&1; }
+
+step "apt packages"
+need_pkgs=()
+if ! command -v busybox >/dev/null 2>&1 || ! file -L "$(command -v busybox)" 2>/dev/null | grep -q 'statically linked' ||
+  ! dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed'; then
+  need_pkgs+=(busybox-static)
+fi
+command -v docker-registry >/dev/null 2>&1 || need_pkgs+=(docker-registry)
+command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
+# An engine that already answers (e.g. GitHub's runners ship docker-ce) or an
+# installed dockerd is kept: docker.io would conflict with those packages.
+if ! docker_answers && ! command -v dockerd >/dev/null 2>&1; then
+  need_pkgs+=(docker.io)
+fi
+if [ ${#need_pkgs[@]} -eq 0 ]; then
+  info "docker engine, busybox-static, docker-registry: already installed"
+else
+  info "installing: ${need_pkgs[*]}"
+  have_candidates=1
+  for p in "${need_pkgs[@]}"; do
+    cand=$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ {print $2}')
+    if [ -z "$cand" ] || [ "$cand" = "(none)" ]; then have_candidates=0; fi
+  done
+  if [ $have_candidates -eq 0 ]; then
+    info "apt-get update (package lists lack a candidate)"
+    apt-get update -q
+    apt-get install -y -q "${need_pkgs[@]}"
+  elif ! apt-get install -y -q "${need_pkgs[@]}"; then
+    info "install failed with the current lists; apt-get update and retry"
+    apt-get update -q
+    apt-get install -y -q "${need_pkgs[@]}"
+  fi
+fi
+command -v docker >/dev/null 2>&1 || die "no docker CLI on PATH after installing docker.io"
+BUSYBOX="$(command -v busybox)"
+file -L "$BUSYBOX" | grep -q 'statically linked' || die "$BUSYBOX is not statically linked (busybox-static missing?)"
+info "docker CLI: $(command -v docker) ($(docker --version))"
+
+# -------------------------------------------------------------- compose v2 --
+# Every docker CLI on PATH must find the plugin: /usr/local/bin/docker (28.x)
+# and docker.io's /usr/bin/docker both search /usr/local/lib/docker/cli-plugins.
+compose_v2_ok() {
+  local d
+  for d in $(type -a -p docker | awk '!seen[$0]++'); do
+    "$d" compose version 2>/dev/null | grep -Eq 'version v?2\.' || return 1
+  done
+}
+
+step "compose v2 plugin"
+if compose_v2_ok; then
+  info "already there: $(docker compose version)"
+else
+  [ -f /etc/apt/sources.list.d/debian.sources ] ||
+    die "docker compose v2 missing and /etc/apt/sources.list.d/debian.sources not found (not Debian?): install the compose plugin by hand"
+  apt_dir="$STATE_DIR/apt-trixie"
+  mkdir -p "$apt_dir/sources.list.d" "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
+  # Keep the main archive stanza(s) only (the security suite is not called
+  # "trixie"), switched to trixie.
+  awk 'BEGIN { RS = ""; ORS = "\n\n" } !/debian-security/ { gsub(/Suites:[^\n]*/, "Suites: trixie"); print }' \
+    /etc/apt/sources.list.d/debian.sources >"$apt_dir/sources.list.d/trixie.sources"
+  grep -q 'Suites: trixie' "$apt_dir/sources.list.d/trixie.sources" || die "could not derive a trixie sources file"
+  # Private lists and cache: the system's apt state is not touched.
+  apt_opts=(-o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$apt_dir/sources.list.d"
+    -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache")
+  info "apt-get update (private trixie lists in $apt_dir)"
+  apt-get "${apt_opts[@]}" update -q
+  dl_dir=$(mktemp -d)
+  chmod 755 "$dl_dir"
+  chown _apt "$dl_dir" 2>/dev/null || true
+  (cd "$dl_dir" && apt-get "${apt_opts[@]}" download docker-compose)
+  deb=$(ls "$dl_dir"/docker-compose_*.deb 2>/dev/null | head -n1)
+  [ -n "$deb" ] || die "apt-get download docker-compose produced no .deb"
+  info "unpacking $(basename "$deb")"
+  dpkg -x "$deb" "$dl_dir/x"
+  [ -x "$dl_dir/x/usr/libexec/docker/cli-plugins/docker-compose" ] || die "the .deb has no usr/libexec/docker/cli-plugins/docker-compose"
+  mkdir -p "$PLUGIN_DIR"
+  install -m 0755 "$dl_dir/x/usr/libexec/docker/cli-plugins/docker-compose" "$PLUGIN_DIR/docker-compose"
+  rm -rf "$dl_dir"
+  compose_v2_ok || die "docker compose version does not report v2 after installing $PLUGIN_DIR/docker-compose"
+  info "installed: $(docker compose version)"
+fi
+
+# ----------------------------------------------------------------- dockerd --
+step "docker engine"
+if docker_answers; then
+  info "a daemon already answers"
+else
+  default_host=1
+  case "${DOCKER_HOST:-}" in "" | unix:///var/run/docker.sock | unix:///run/docker.sock) ;; *) default_host=0 ;; esac
+  [ $default_host -eq 1 ] || die "DOCKER_HOST=$DOCKER_HOST does not answer; unset it to let this script start dockerd on /var/run/docker.sock"
+  command -v dockerd >/dev/null 2>&1 || die "no dockerd binary (is docker.io installed?)"
+  if pgrep -x dockerd >/dev/null 2>&1; then
+    info "dockerd is running (pid $(pgrep -x dockerd | tr '\n' ' ')) but does not answer yet; waiting"
+  else
+    info "no dockerd running: clearing stale pid file and sockets"
+    rm -f /var/run/docker.pid /var/run/docker.sock
+    if ! pgrep -x containerd >/dev/null 2>&1; then
+      rm -f /var/run/docker/containerd/containerd.sock /var/run/docker/containerd/containerd.sock.ttrpc \
+        /var/run/docker/containerd/containerd-debug.sock /var/run/docker/containerd/containerd.pid \
+        /run/containerd/containerd.sock /run/containerd/containerd.sock.ttrpc
+    fi
+    info "starting dockerd --iptables=false --storage-driver=vfs (log: $DOCKERD_LOG)"
+    # setsid + nohup + no inherited fds: the daemon outlives this script and
+    # does not hold a CI step's output pipe open.
+    setsid nohup dockerd --iptables=false --storage-driver=vfs >>"$DOCKERD_LOG" 2>&1 </dev/null &
+    disown || true
+  fi
+  if ! wait_for 60 "/var/run/docker.sock" test -S /var/run/docker.sock || ! wait_for 60 "docker info" docker_answers; then
+    echo "---- last lines of $DOCKERD_LOG ----" >&2
+    tail -n 30 "$DOCKERD_LOG" >&2 || true
+    die "dockerd did not answer within 60 s"
+  fi
+fi
+info "server: $(docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})'), storage: $(docker info --format '{{.Driver}}')"
+
+# ---------------------------------------------------------------- registry --
+step "registry on $REGISTRY_ADDR"
+registry_answers() { curl -fs -m 3 -o /dev/null "$REGISTRY_URL/v2/"; }
+if registry_answers; then
+  info "already answering at $REGISTRY_URL/v2/"
+else
+  code=$(curl -s -m 3 -o /dev/null -w '%{http_code}' "$REGISTRY_URL/v2/" || true)
+  case "$code" in 000 | "") ;; *) die "something answers on $REGISTRY_ADDR with HTTP $code (auth? not a registry?); stop it or free the port" ;; esac
+  mkdir -p "$REGISTRY_DIR" "$STATE_DIR"
+  cat >"$STATE_DIR/registry.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $REGISTRY_DIR
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY_ADDR
+EOF
+  info "starting docker-registry serve $STATE_DIR/registry.yml (log: $REGISTRY_LOG)"
+  setsid nohup docker-registry serve "$STATE_DIR/registry.yml" >>"$REGISTRY_LOG" 2>&1 </dev/null &
+  disown || true
+  if ! wait_for 30 "$REGISTRY_URL/v2/" registry_answers; then
+    tail -n 30 "$REGISTRY_LOG" >&2 || true
+    die "registry did not answer on $REGISTRY_URL/v2/ within 30 s"
+  fi
+fi
+
+# ------------------------------------------------------------------ images --
+step "test images"
+# build_image TAG CONTEXT DOCKERFILE [BUILD_ARG...]: builds when the context
+# hash (files + busybox + args) differs from the image's label; pushes when
+# the registry's digest differs from the local one.
+build_image() {
+  local tag=$1 ctx=$2 dockerfile=$3
+  shift 3
+  local args=("$@") build_args=() a
+  for a in "${args[@]}"; do build_args+=(--build-arg "$a"); done
+  local hash
+  hash=$( (
+    cd "$ctx"
+    find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+    sha256sum "$BUSYBOX" | cut -d' ' -f1
+    echo "dockerfile=$dockerfile args=${args[*]}"
+  ) | sha256sum | cut -c1-32)
+  local have
+  have=$(docker image inspect -f "{{ index .Config.Labels \"$HASH_LABEL\" }}" "$tag" 2>/dev/null || true)
+  if [ -z "$have" ] && docker pull -q "$tag" >/dev/null 2>&1; then
+    # Not built here, but the registry may hold the same build: reuse it.
+    have=$(docker image inspect -f "{{ index .Config.Labels \"$HASH_LABEL\" }}" "$tag" 2>/dev/null || true)
+  fi
+  if [ "$have" = "$hash" ]; then
+    info "$tag: up to date ($hash)"
+  else
+    info "$tag: building (context hash $hash)"
+    local tmp
+    tmp=$(mktemp -d)
+    cp -a "$ctx"/. "$tmp"/
+    cp "$BUSYBOX" "$tmp/busybox"
+    if ! DOCKER_BUILDKIT=0 docker build -q --label "$HASH_LABEL=$hash" -f "$tmp/$dockerfile" -t "$tag" \
+      ${build_args[@]+"${build_args[@]}"} "$tmp" >"$tmp.log" 2>&1; then
+      cat "$tmp.log" >&2
+      rm -rf "$tmp" "$tmp.log"
+      die "docker build of $tag failed"
+    fi
+    rm -rf "$tmp" "$tmp.log"
+  fi
+  # Push unless the registry already has exactly this image.
+  local repo=${tag#"$REGISTRY_ADDR"/} name ref remote local_digests
+  name=${repo%:*}
+  ref=${repo##*:}
+  remote=$(curl -fsS -m 5 -I \
+    -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+    "$REGISTRY_URL/v2/$name/manifests/$ref" 2>/dev/null | tr -d '\r' | awk -F': ' 'tolower($1)=="docker-content-digest" {print $2}' || true)
+  local_digests=$(docker image inspect -f '{{ range .RepoDigests }}{{ . }} {{ end }}' "$tag")
+  if [ -n "$remote" ] && [[ " $local_digests" == *" $REGISTRY_ADDR/$name@$remote "* ]]; then
+    info "$tag: registry has it ($remote)"
+  else
+    docker push -q "$tag" >/dev/null || die "docker push $tag failed"
+    info "$tag: pushed"
+  fi
+}
+build_image "$REGISTRY_ADDR/railyard-test/web:1" "$IMAGES_DIR/web" Dockerfile VERSION=1
+build_image "$REGISTRY_ADDR/railyard-test/web:2" "$IMAGES_DIR/web" Dockerfile VERSION=2
+build_image "$REGISTRY_ADDR/railyard-test/web:unhealthy" "$IMAGES_DIR/web" Dockerfile.unhealthy
+build_image "$REGISTRY_ADDR/railyard-test/sleeper:1" "$IMAGES_DIR/sleeper" Dockerfile
+
+# ------------------------------------------------------------------- check --
+step "check: web image turns healthy"
+check_name="railyard-host-check-$$"
+cleanup_check() { docker rm -f "$check_name" >/dev/null 2>&1 || true; }
+trap cleanup_check EXIT
+docker run -d --name "$check_name" "$REGISTRY_ADDR/railyard-test/web:1" >/dev/null
+health_is_healthy() { [ "$(docker inspect -f '{{.State.Health.Status}}' "$check_name")" = healthy ]; }
+t0=$(date +%s)
+if ! wait_for 30 "container health" health_is_healthy; then
+  docker inspect -f 'state={{.State.Status}} health={{.State.Health.Status}} log={{json .State.Health.Log}}' "$check_name" >&2 || true
+  docker logs "$check_name" >&2 || true
+  die "web test container did not turn healthy within 30 s"
+fi
+t_healthy=$(($(date +%s) - t0))
+cleanup_check
+trap - EXIT
+
+printf '\nOK [test-host]: docker %s, %s, registry %s, images railyard-test/{web:1,web:2,web:unhealthy,sleeper:1}; web healthy after ~%ss; total %ss\n' \
+  "$(docker version --format '{{.Server.Version}}')" "$(docker compose version --short 2>/dev/null || docker compose version)" \
+  "$REGISTRY_URL" "$t_healthy" "$(($(date +%s) - START_TS))"
