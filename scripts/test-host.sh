@@ -50,11 +50,19 @@ wait_for() {
 docker_answers() { timeout 10 docker info >/dev/null 2>&1; }
 
 step "apt packages"
+# The images are FROM scratch, so they need a statically linked busybox.
+static_busybox() {
+  local b
+  for b in /bin/busybox /usr/bin/busybox $(type -a -p busybox 2>/dev/null); do
+    if [ -x "$b" ] && file -L "$b" 2>/dev/null | grep -q 'statically linked'; then
+      echo "$b"
+      return 0
+    fi
+  done
+  return 1
+}
 need_pkgs=()
-if ! command -v busybox >/dev/null 2>&1 || ! file -L "$(command -v busybox)" 2>/dev/null | grep -q 'statically linked' ||
-  ! dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed'; then
-  need_pkgs+=(busybox-static)
-fi
+static_busybox >/dev/null || need_pkgs+=(busybox-static)
 command -v docker-registry >/dev/null 2>&1 || need_pkgs+=(docker-registry)
 command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
 # An engine that already answers (e.g. GitHub's runners ship docker-ce) or an
@@ -82,8 +90,7 @@ else
   fi
 fi
 command -v docker >/dev/null 2>&1 || die "no docker CLI on PATH after installing docker.io"
-BUSYBOX="$(command -v busybox)"
-file -L "$BUSYBOX" | grep -q 'statically linked' || die "$BUSYBOX is not statically linked (busybox-static missing?)"
+BUSYBOX=$(static_busybox) || die "no statically linked busybox found (busybox-static missing?)"
 info "docker CLI: $(command -v docker) ($(docker --version))"
 
 # -------------------------------------------------------------- compose v2 --
@@ -166,6 +173,15 @@ info "server: $(docker version --format '{{.Server.Version}} (API {{.Server.APIV
 # ---------------------------------------------------------------- registry --
 step "registry on $REGISTRY_ADDR"
 registry_answers() { curl -fs -m 3 -o /dev/null "$REGISTRY_URL/v2/"; }
+# Installing docker-registry on a systemd host (e.g. GitHub's Ubuntu runners)
+# starts the packaged service: :5000 with an htpasswd auth section. That is
+# never the registry the tests want, so stop it and run our own.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet docker-registry 2>/dev/null; then
+  info "stopping the packaged docker-registry service (default config has auth on :5000)"
+  systemctl stop docker-registry || true
+  systemctl disable docker-registry >/dev/null 2>&1 || true
+  sleep 1
+fi
 if registry_answers; then
   info "already answering at $REGISTRY_URL/v2/"
 else

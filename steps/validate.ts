@@ -1,0 +1,28 @@
+import type { DbConfig } from '../config/db-types.ts';
+import { loadDb } from '../config/load-db.ts';
+import { formatProblem, type ConfigProblem } from '../config/problem.ts';
+import { locateDb } from '../config/stack.ts';
+import type { Step } from '../pipeline/types.ts';
+
+export interface ValidateResult {
+  readonly config: DbConfig;
+  /** The db.yml that was read, as named in messages. */
+  readonly file: string;
+}
+
+/** Loads and checks db.yml; a broken file fails the run before anything is touched. */
+export const validate: Step<'validate', ValidateResult> = {
+  name: 'validate',
+  async run(ctx) {
+    const location = locateDb(ctx.env);
+    if (location.warning) ctx.log.warn({ file: location.path }, 'db.yml missing, using the sample');
+    const result = await loadDb(location.path, ctx.env.vars, location.label);
+    if (!result.ok) {
+      const problems: readonly ConfigProblem[] = result.problems;
+      ctx.log.error({ problems: problems.map(formatProblem) }, 'db.yml is invalid');
+      throw ctx.fail('CONFIG_INVALID', `${location.label}: ${problems.length} problem(s), first: ${formatProblem(problems[0]!)}`);
+    }
+    ctx.log.info({ file: location.label, projects: result.config.projects.length }, 'db.yml valid');
+    return { config: result.config, file: location.label };
+  },
+};
