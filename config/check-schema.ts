@@ -8,7 +8,7 @@ let compiled: ValidateFunction | undefined;
 
 /** Compiled once: Ajv compilation costs more than validating a thousand projects. */
 function validator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, useDefaults: true, strict: false }).compile(dbSchema);
+  compiled ??= new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true }).compile(dbSchema);
   return compiled;
 }
 
@@ -93,17 +93,21 @@ function describe(value: unknown): string {
 
 function article(type: string): string {
   const words: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'a string', integer: 'a whole number', number: 'a number', boolean: 'true or false', null: 'null' };
-  return type.split(',').map((t) => words[t] ?? t).join(' or ');
+  return orList(type.split(',').map((t) => words[t] ?? t));
+}
+
+function orList(words: readonly string[]): string {
+  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} or ${words.at(-1) ?? ''}`;
 }
 
 function branches(schema: unknown): string {
   const list = Array.isArray(schema) ? (schema as { type?: string; const?: unknown; pattern?: string }[]) : [];
   const words = list.map((b) => {
     if (b.pattern) return PATTERN_HINTS[b.pattern] ?? 'a string';
-    if (b.type) return article(b.type);
+    if (b.type) return article(String(b.type));
     return JSON.stringify(b.const);
   });
-  return [...new Set(words)].join(' or ') || 'of another shape';
+  return orList([...new Set(words)]) || 'of another shape';
 }
 
 /** The allowed key nearest to a misspelt one (edit distance ≤ 2), for "did you mean". */

@@ -38,6 +38,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   const keys = new Map<string, Position>();
   const ranges = new Map<string, readonly [number, number]>();
   const keyRanges = new Map<string, readonly [number, number]>();
+  let firstAlias: { position: Position; pointer: string } | undefined;
   const walk = (node: Node | null | undefined, segments: (string | number)[]): void => {
     if (!node?.range) return;
     const pointer = pointerOf(segments);
@@ -53,9 +54,13 @@ export function parseYaml(text: string, file: string): ParsedYaml {
         }
         if (pair.value && !isAlias(pair.value)) walk(pair.value as Node, child);
         else if (isScalar(pair.key) && pair.key.range) values.set(pointerOf(child), at(pair.key.range[0]));
+        if (isAlias(pair.value) && pair.value.range) firstAlias ??= { position: at(pair.value.range[0]), pointer: pointerOf(child) };
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, index) => walk(item as Node, [...segments, index]));
+      node.items.forEach((item, index) => {
+        if (isAlias(item) && item.range) firstAlias ??= { position: at(item.range[0]), pointer: pointerOf([...segments, index]) };
+        else walk(item as Node, [...segments, index]);
+      });
     }
   };
   walk(doc.contents as Node | null, []);
@@ -103,9 +108,8 @@ export function parseYaml(text: string, file: string): ParsedYaml {
       problems: [{
         code: /alias/i.test(message) ? 'YAML_ALIAS_LIMIT' : 'YAML_SYNTAX',
         file,
-        line: 0,
-        col: 0,
-        path: '',
+        ...(firstAlias?.position ?? { line: 0, col: 0 }),
+        path: firstAlias ? pointerToPath(firstAlias.pointer) : '',
         message: /alias/i.test(message)
           ? `too many alias expansions (more than ${MAX_ALIAS_COUNT}); write the repeated parts out or use fewer anchors`
           : `YAML error: ${message}`,
