@@ -127,11 +127,13 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
     port: int('PORT', 8888, 0, 65_535),
     concurrency: int('RAILYARD_CONCURRENCY', 2, 1, 64),
     vars: Object.freeze(vars),
-    secrets: Object.freeze(
-      ['API_KEY', 'GITHUB_WEBHOOK_SECRET', 'GIT_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'ABUSEIPDB_API_KEY']
-        .map((name) => str(name))
-        .filter((value): value is string => value !== undefined && value.length >= 4),
-    ),
+    secrets: Object.freeze([
+      ...new Set(
+        ['API_KEY', 'GITHUB_WEBHOOK_SECRET', 'GIT_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'ABUSEIPDB_API_KEY']
+          .map((name) => str(name))
+          .filter((value): value is string => value !== undefined && value.length >= 4),
+      ),
+    ]),
   };
   if (problems.length > 0) {
     throw new RailyardError('ENV_INVALID', `Invalid environment: ${problems.join('; ')}`, { data: { problems } });

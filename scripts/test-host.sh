@@ -48,6 +48,8 @@ wait_for() {
 
 # ---------------------------------------------------------------- packages --
 docker_answers() { timeout 10 docker info >/dev/null 2>&1; }
+# running NAME: true when a live (non-zombie) process has exactly that name.
+running() { ps -eo stat=,comm= | awk -v n="$1" '$2 == n && $1 !~ /^Z/ { found = 1 } END { exit !found }'; }
 
 step "apt packages"
 # The images are FROM scratch, so they need a statically linked busybox.
@@ -146,12 +148,12 @@ else
   case "${DOCKER_HOST:-}" in "" | unix:///var/run/docker.sock | unix:///run/docker.sock) ;; *) default_host=0 ;; esac
   [ $default_host -eq 1 ] || die "DOCKER_HOST=$DOCKER_HOST does not answer; unset it to let this script start dockerd on /var/run/docker.sock"
   command -v dockerd >/dev/null 2>&1 || die "no dockerd binary (is docker.io installed?)"
-  if pgrep -x dockerd >/dev/null 2>&1; then
-    info "dockerd is running (pid $(pgrep -x dockerd | tr '\n' ' ')) but does not answer yet; waiting"
+  if running dockerd; then
+    info "dockerd is running but does not answer yet; waiting"
   else
     info "no dockerd running: clearing stale pid file and sockets"
     rm -f /var/run/docker.pid /var/run/docker.sock
-    if ! pgrep -x containerd >/dev/null 2>&1; then
+    if ! running containerd; then
       rm -f /var/run/docker/containerd/containerd.sock /var/run/docker/containerd/containerd.sock.ttrpc \
         /var/run/docker/containerd/containerd-debug.sock /var/run/docker/containerd/containerd.pid \
         /run/containerd/containerd.sock /run/containerd/containerd.sock.ttrpc
@@ -240,7 +242,7 @@ build_image() {
     tmp=$(mktemp -d)
     cp -a "$ctx"/. "$tmp"/
     cp "$BUSYBOX" "$tmp/busybox"
-    if ! DOCKER_BUILDKIT=0 docker build -q --label "$HASH_LABEL=$hash" -f "$tmp/$dockerfile" -t "$tag" \
+    if ! DOCKER_BUILDKIT=0 docker build -q --force-rm --label "$HASH_LABEL=$hash" -f "$tmp/$dockerfile" -t "$tag" \
       ${build_args[@]+"${build_args[@]}"} "$tmp" >"$tmp.log" 2>&1; then
       cat "$tmp.log" >&2
       rm -rf "$tmp" "$tmp.log"

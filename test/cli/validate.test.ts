@@ -1,0 +1,56 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+
+const BIN = new URL('../../bin/railyard.js', import.meta.url).pathname;
+const ITSUP = new URL('../../../shared/fixtures/itsup-db.yml', import.meta.url).pathname;
+
+async function railyard(args: string[], cwd: string) {
+  return execa(process.execPath, [BIN, ...args], { cwd, reject: false, env: { LOG_LEVEL: 'warn' }, extendEnv: false });
+}
+
+describe('railyard validate', () => {
+  it('exits 0 with one summary line for the itsUP fixture', async () => {
+    const result = await railyard(['validate', '--file', ITSUP], tmpdir());
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /^\S+itsup-db\.yml: valid: 6 projects \(5 enabled\), 8 services, 10 ingresses$/);
+  });
+
+  it('exits 1 with one file:line:col line per problem, and --json gives the same data', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'railyard-cli-'));
+    await writeFile(join(root, 'db.yml'), 'projects:\n  - name: app\n    services:\n      - host: web\n        ingress:\n          - port: 70000\n            router: htp\n');
+    const text = await railyard(['validate'], root);
+    assert.equal(text.exitCode, 1);
+    assert.deepEqual(text.stdout.split('\n'), [
+      'db.yml:6:19 projects[0].services[0].ingress[0].port: must be <= 65535, found 70000',
+      'db.yml:7:21 projects[0].services[0].ingress[0].router: must be one of "http", "tcp", "udp", found "htp"',
+    ]);
+    const json = await railyard(['validate', '--json'], root);
+    assert.equal(json.exitCode, 1);
+    const parsed = JSON.parse(json.stdout) as { ok: boolean; problems: { code: string; line: number; col: number; path: string }[] };
+    assert.equal(parsed.ok, false);
+    assert.deepEqual(parsed.problems.map((p) => [p.code, p.line, p.col]), [['SCHEMA_RANGE', 6, 19], ['SCHEMA_ENUM', 7, 21]]);
+  });
+
+  it('falls back to db.yml.sample with a warning when the root has no db.yml', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'railyard-cli-'));
+    const result = await railyard(['validate', '--root', root], tmpdir());
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /db\.yml\.sample: valid/);
+    assert.match(result.stderr, /not found; using .*db\.yml\.sample/);
+  });
+
+  it('has --help and --version, and a clear error for a missing --file', async () => {
+    const help = await railyard(['validate', '--help'], tmpdir());
+    assert.equal(help.exitCode, 0);
+    assert.match(help.stdout, /Usage: railyard validate/);
+    const version = await railyard(['--version'], tmpdir());
+    assert.match(version.stdout, /^\d+\.\d+\.\d+$/);
+    const missing = await railyard(['validate', '--file', '/nonexistent/db.yml'], tmpdir());
+    assert.equal(missing.exitCode, 1);
+    assert.match(missing.stderr, /CONFIG_NOT_FOUND.*\/nonexistent\/db\.yml does not exist/);
+  });
+});
