@@ -29,11 +29,72 @@ export const MAX_ALIAS_COUNT = 100;
 /** Parses YAML keeping positions; duplicate keys and alias bombs are problems, not values. */
 export function parseYaml(text: string, file: string): ParsedYaml {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, merge: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, merge: true, prettyErrors: false, version: '1.1' });
   const at = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, col };
   };
+  // Positions are only needed to report a problem: built on first use, since
+  // walking every node costs a third of a valid file's parse time.
+  let built: ReturnType<typeof buildIndex> | undefined;
+  const index = (): ReturnType<typeof buildIndex> => (built ??= buildIndex(doc.contents as Node | null, at));
+  const nearest = (map: Map<string, Position>, pointer: string): Position => {
+    for (let p = pointer; ; p = p.slice(0, p.lastIndexOf('/'))) {
+      const found = map.get(p);
+      if (found) return found;
+      if (p === '') return { line: 1, col: 1 };
+    }
+  };
+  const source: SourceMap = {
+    valueAt: (pointer) => nearest(index().values, pointer),
+    keyAt: (pointer) => index().keys.get(pointer) ?? nearest(index().values, pointer),
+    textAt: (pointer, needle) => {
+      const range = index().ranges.get(pointer);
+      const offset = range ? text.slice(range[0], range[1]).indexOf(needle) : -1;
+      return range && offset >= 0 ? at(range[0] + offset) : nearest(index().values, pointer);
+    },
+  };
+
+  const problems: ConfigProblem[] = doc.errors.map((error) => {
+    const pos = at(error.pos[0]);
+    const duplicate = error.code === 'DUPLICATE_KEY';
+    return {
+      code: duplicate ? 'YAML_DUPLICATE_KEY' : 'YAML_SYNTAX',
+      file,
+      line: pos.line,
+      col: pos.col,
+      path: duplicate ? pathOfOffset(index().keyRanges, error.pos[0]) : '',
+      message: duplicate
+        ? 'this key appears twice in the same mapping; remove or rename one of them'
+        : `YAML syntax error: ${error.message.split('\n')[0]}`,
+    };
+  });
+  if (problems.length > 0) return { value: undefined, source, problems };
+
+  try {
+    return { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), source, problems };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const firstAlias = index().firstAlias;
+    return {
+      value: undefined,
+      source,
+      problems: [{
+        code: /alias/i.test(message) ? 'YAML_ALIAS_LIMIT' : 'YAML_SYNTAX',
+        file,
+        ...(firstAlias?.position ?? { line: 0, col: 0 }),
+        path: firstAlias ? pointerToPath(firstAlias.pointer) : '',
+        message: /alias/i.test(message)
+          ? `too many alias expansions (more than ${MAX_ALIAS_COUNT}); write the repeated parts out or use fewer anchors`
+          : `YAML error: ${message}`,
+      }],
+    };
+  }
+}
+
+
+/** Positions of every value and key, and the source range of every node, by JSON pointer. */
+function buildIndex(root: Node | null, at: (offset: number) => Position) {
   const values = new Map<string, Position>();
   const keys = new Map<string, Position>();
   const ranges = new Map<string, readonly [number, number]>();
@@ -63,59 +124,8 @@ export function parseYaml(text: string, file: string): ParsedYaml {
       });
     }
   };
-  walk(doc.contents as Node | null, []);
-
-  const nearest = (map: Map<string, Position>, pointer: string): Position => {
-    for (let p = pointer; ; p = p.slice(0, p.lastIndexOf('/'))) {
-      const found = map.get(p);
-      if (found) return found;
-      if (p === '') return { line: 1, col: 1 };
-    }
-  };
-  const source: SourceMap = {
-    valueAt: (pointer) => nearest(values, pointer),
-    keyAt: (pointer) => keys.get(pointer) ?? nearest(values, pointer),
-    textAt: (pointer, needle) => {
-      const range = ranges.get(pointer);
-      const index = range ? text.slice(range[0], range[1]).indexOf(needle) : -1;
-      return range && index >= 0 ? at(range[0] + index) : nearest(values, pointer);
-    },
-  };
-
-  const problems: ConfigProblem[] = doc.errors.map((error) => {
-    const pos = at(error.pos[0]);
-    const duplicate = error.code === 'DUPLICATE_KEY';
-    return {
-      code: duplicate ? 'YAML_DUPLICATE_KEY' : 'YAML_SYNTAX',
-      file,
-      line: pos.line,
-      col: pos.col,
-      path: duplicate ? pathOfOffset(keyRanges, error.pos[0]) : '',
-      message: duplicate
-        ? 'this key appears twice in the same mapping; remove or rename one of them'
-        : `YAML syntax error: ${error.message.split('\n')[0]}`,
-    };
-  });
-  if (problems.length > 0) return { value: undefined, source, problems };
-
-  try {
-    return { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), source, problems };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return {
-      value: undefined,
-      source,
-      problems: [{
-        code: /alias/i.test(message) ? 'YAML_ALIAS_LIMIT' : 'YAML_SYNTAX',
-        file,
-        ...(firstAlias?.position ?? { line: 0, col: 0 }),
-        path: firstAlias ? pointerToPath(firstAlias.pointer) : '',
-        message: /alias/i.test(message)
-          ? `too many alias expansions (more than ${MAX_ALIAS_COUNT}); write the repeated parts out or use fewer anchors`
-          : `YAML error: ${message}`,
-      }],
-    };
-  }
+  walk(root, []);
+  return { values, keys, ranges, keyRanges, firstAlias };
 }
 
 /** The deepest known path whose node contains an offset (for errors that only give an offset). */

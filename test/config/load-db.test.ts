@@ -68,6 +68,17 @@ describe('db.yml loading', () => {
   }
 });
 
+describe('YAML 1.1, as itsUP (PyYAML) reads it', () => {
+  it('reads yes/no/on/off as booleans and supports merge keys', () => {
+    const text = 'projects:\n  - name: app\n    enabled: no\n    services:\n      - &svc\n        host: web\n        image: nginx\n        stateless: yes\n      - <<: *svc\n        host: worker\n';
+    const result = checkDb(text, 'db.yml', {});
+    assert.ok(result.ok, JSON.stringify(result.ok ? [] : result.problems));
+    assert.equal(result.config.projects[0]?.enabled, false);
+    assert.equal(result.config.projects[0]?.services[0]?.stateless, true);
+    assert.deepEqual([result.config.projects[0]?.services[1]?.host, result.config.projects[0]?.services[1]?.image], ['worker', 'nginx']);
+  });
+});
+
 describe('${VAR} references', () => {
   const doc = (env: string) => `projects:\n  - name: app\n    env:\n      LOCAL: from-project\n    services:\n      - host: web\n        image: nginx\n        env:\n${env}`;
   const envOf = (text: string, vars: Record<string, string>) => {
