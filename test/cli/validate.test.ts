@@ -4,16 +4,17 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { sharedPath, sharedSuiteOptions } from '../helpers/shared.ts';
 
 const BIN = new URL('../../bin/railyard.js', import.meta.url).pathname;
-const ITSUP = new URL('../../../shared/fixtures/itsup-db.yml', import.meta.url).pathname;
+const ITSUP = sharedPath('fixtures/itsup-db.yml');
 
 async function railyard(args: string[], cwd: string) {
   return execa(process.execPath, [BIN, ...args], { cwd, reject: false, env: { LOG_LEVEL: 'warn' }, extendEnv: false });
 }
 
 describe('railyard validate', () => {
-  it('exits 0 with one summary line for the itsUP fixture', async () => {
+  it('exits 0 with one summary line for the itsUP fixture', sharedSuiteOptions(), async () => {
     const result = await railyard(['validate', '--file', ITSUP], tmpdir());
     assert.equal(result.exitCode, 0, result.stderr);
     assert.match(result.stdout, /^\S+itsup-db\.yml: valid: 6 projects \(5 enabled\), 8 services, 10 ingresses$/);

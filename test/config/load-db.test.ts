@@ -6,9 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkDb, loadDb, MAX_DB_BYTES, readDbFile } from '../../config/load-db.ts';
 import { isRailyardError } from '../../pipeline/errors.ts';
+import { sharedPath, sharedSuiteOptions } from '../helpers/shared.ts';
+
+const ITSUP = sharedPath('fixtures/itsup-db.yml');
 
 const INVALID = new URL('../fixtures/invalid/', import.meta.url);
-const ITSUP = new URL('../../../shared/fixtures/itsup-db.yml', import.meta.url);
 const SAMPLE = new URL('../../db.yml.sample', import.meta.url);
 
 /** Each fixture states its problems in `# expect: CODE path line:col` header lines. */
@@ -21,8 +23,8 @@ function expectations(text: string): { code: string; path: string; at: string }[
 }
 
 describe('db.yml loading', () => {
-  it('accepts itsUP v1 db.yml unchanged', async () => {
-    const result = await loadDb(ITSUP.pathname, {});
+  it('accepts itsUP v1 db.yml unchanged', sharedSuiteOptions(), async () => {
+    const result = await loadDb(ITSUP, {});
     assert.equal(result.ok, true, JSON.stringify(result.problems));
   });
 
@@ -31,8 +33,8 @@ describe('db.yml loading', () => {
     assert.equal(result.ok, true, JSON.stringify(result.problems));
   });
 
-  it('fills itsUP defaults and returns a frozen config', async () => {
-    const result = await loadDb(ITSUP.pathname, {});
+  it('fills itsUP defaults and returns a frozen config', sharedSuiteOptions(), async () => {
+    const result = await loadDb(ITSUP, {});
     assert.ok(result.ok);
     const shop = result.config.projects[0];
     const web = shop?.services[0];
