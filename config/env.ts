@@ -45,6 +45,12 @@ export interface Env {
   readonly port: number;
   /** Global limit of pipelines running at once. @default 2 */
   readonly concurrency: number;
+  /** Finished runs older than this many days are deleted (`RUNS_KEEP_DAYS`). @default 30 */
+  readonly runsKeepDays: number;
+  /** At most this many finished runs are kept (`RUNS_KEEP`). @default 1000 */
+  readonly runsKeep: number;
+  /** A git network operation fails after this long without progress (`GIT_TIMEOUT`, seconds). @default 60 */
+  readonly gitTimeoutMs: number;
   /** Every variable (environment over `.env`), for `${VAR}` references in db.yml. */
   readonly vars: Readonly<Record<string, string>>;
   /** Values that must never appear in a log line, error or response. */
@@ -126,6 +132,9 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
     host: str('HOST') ?? '0.0.0.0',
     port: int('PORT', 8888, 0, 65_535),
     concurrency: int('RAILYARD_CONCURRENCY', 2, 1, 64),
+    runsKeepDays: int('RUNS_KEEP_DAYS', 30, 1, 36_500),
+    runsKeep: int('RUNS_KEEP', 1000, 1, 10_000_000),
+    gitTimeoutMs: int('GIT_TIMEOUT', 60, 1, 3600) * 1000,
     vars: Object.freeze(vars),
     secrets: Object.freeze([
       ...new Set(

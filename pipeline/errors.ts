@@ -19,10 +19,15 @@ export type ErrorCode =
   | 'GIT_UNREACHABLE'
   | 'GIT_URL_UNSUPPORTED'
   | 'GIT_UNSAFE_CHECKOUT'
+  | 'GIT_TIMEOUT'
+  | 'GIT_REPO_NOT_FOUND'
+  | 'GIT_BRANCH_NOT_FOUND'
+  | 'GIT_FAILED'
   // docker
   | 'DOCKER_UNREACHABLE'
   | 'COMPOSE_INVALID'
   | 'COMPOSE_FAILED'
+  | 'IMAGE_PULL_FAILED'
   | 'ROLLOUT_UNHEALTHY'
   // backup and reports
   | 'BACKUP_UPLOAD_FAILED'
@@ -31,6 +36,10 @@ export type ErrorCode =
   | 'THREAT_LOOKUP_FAILED'
   // runner
   | 'RUN_CANCELLED'
+  | 'RUN_INTERRUPTED'
+  | 'RUN_NOT_FOUND'
+  | 'RUNNER_BUSY'
+  | 'STORE_FAILED'
   | 'USAGE'
   | 'UNEXPECTED'; // a bug or an unclassified failure: read `cause`
 

@@ -21,6 +21,8 @@ export interface LoggerOptions {
   readonly destination?: NodeJS.WritableStream;
   /** Human-readable lines. @default destination is a TTY */
   readonly pretty?: boolean;
+  /** Also receives every line as scrubbed JSON (e.g. a run's stored log). */
+  readonly tap?: (line: string) => void;
 }
 
 /**
@@ -36,7 +38,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const scrub = scrubber(options.secrets ?? []);
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      sink.write(scrub(chunk.toString('utf8')));
+      const line = scrub(chunk.toString('utf8'));
+      options.tap?.(line);
+      sink.write(line);
       done();
     },
   });

@@ -8,6 +8,12 @@ export interface Step<Name extends string = string, Result = unknown> {
   readonly name: Name;
   /** Steps whose results this one reads; createPipeline checks they come first. */
   readonly needs?: readonly Step[];
+  /**
+   * Checks, once at start-up, that the environment is one this step can work
+   * with; throws a RailyardError otherwise (a bad REPO_URL fails the start, not
+   * the first run).
+   */
+  check?(env: Env): void;
   run(ctx: StepContext): Promise<Result>;
 }
 
@@ -20,6 +26,11 @@ export interface Trigger {
   readonly commit?: string;
   /** Free-form details: delivery id, sender, schedule name. Never secrets. */
   readonly meta?: Readonly<Record<string, unknown>>;
+  /**
+   * Set on a run that another run enqueued (a push's sync fanning out to the
+   * changed projects): the parent already pulled, so the clone is reused.
+   */
+  readonly parentRunId?: string;
 }
 
 /** Clients shared by every step, built once so tests can point them at test servers. */
@@ -46,4 +57,69 @@ export interface StepContext {
   resultOf<R>(step: Step<string, R>): R;
   /** Builds (does not throw) the error that fails this step. */
   fail(code: ErrorCode, userMessage: string, cause?: unknown): RailyardError;
+  /** Records the commit this run deploys on the run (shown in history and commit statuses). */
+  recordCommit(commit: string): void;
+}
+
+/** The project key of whole-stack runs (a push's sync). */
+export const STACK = '*';
+
+/** A named list of steps; see createPipeline. */
+export interface Pipeline {
+  readonly name: string;
+  /** `project`: one project (or one service of it); `stack`: the whole stack, project '*'. */
+  readonly scope: 'project' | 'stack';
+  readonly steps: readonly Step[];
+  /** Added to the trigger meta of every run of this pipeline (e.g. `update` always pulls images). */
+  readonly triggerMeta?: Readonly<Record<string, unknown>>;
+  /**
+   * Runs to enqueue when a run of this pipeline succeeds. They are committed to
+   * the store together with the run's success, so a crash loses none.
+   */
+  followUps?(run: FinishedRun): readonly TriggerRequest[];
+}
+
+/** What followUps sees of a run that just succeeded. */
+export interface FinishedRun {
+  readonly runId: string;
+  readonly trigger: Trigger;
+  readonly commit: string | undefined;
+  resultOf<R>(step: Step<string, R>): R;
+  readonly history: DeployHistory;
+}
+
+/** What earlier runs handed to deploys, read when a push decides which projects to deploy. */
+export interface DeployHistory {
+  /** The config hash of the project's latest deploy, unless that deploy failed or was cancelled. */
+  deployedHash(project: string): string | undefined;
+  /** Projects that were ever deployed with a config hash (to notice removed ones). */
+  deployedProjects(): readonly string[];
+}
+
+/** A request to run a pipeline: the one way in for webhooks, the API, the CLI and the scheduler. */
+export interface TriggerRequest {
+  readonly pipeline: string;
+  /** A project name, or '*' for a stack pipeline. */
+  readonly project: string;
+  readonly service?: string | undefined;
+  readonly trigger: Trigger;
+  /** A webhook delivery: the same (hook, id) twice, even across restarts, is reported as a duplicate. */
+  readonly delivery?: { readonly hook: string; readonly id: string };
+  /** Hash of the project's config this run deploys; a push redeploys a project when it differs. */
+  readonly configHash?: string;
+}
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'superseded' | 'cancelled' | 'interrupted';
+
+/** Statuses a run never leaves. */
+export const FINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'superseded', 'cancelled', 'interrupted'];
+
+/** The answer to a trigger: the run is in the store when the caller gets this. */
+export interface Accepted {
+  readonly runId: string;
+  readonly project: string;
+  readonly service: string | undefined;
+  readonly status: RunStatus;
+  /** The delivery was seen before; `runId` is the run it created then. */
+  readonly duplicate: boolean;
 }

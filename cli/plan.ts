@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { loadDb } from '../config/load-db.ts';
+import { formatProblem } from '../config/problem.ts';
+import { RailyardError } from '../pipeline/errors.ts';
+import { createDocker } from '../runtime/docker.ts';
+import { computeDiff, desiredFromRender, type DiffResult } from '../steps/diff.ts';
+import { renderStack } from '../steps/render/index.ts';
+import { digestMounts, mountRequests } from '../steps/render/mount-digest.ts';
+import { cliContext, printJson } from './context.ts';
+
+interface PlanOptions {
+  readonly service?: string;
+  readonly json?: boolean;
+  readonly detailedExitcode?: boolean;
+}
+
+/** `railyard plan [project]`: what apply would do, without touching the host or the files. */
+export function planCommand(program: Command): void {
+  program
+    .command('plan')
+    .description('show, per service, what apply would do (create, rollout, recreate, remove, unchanged) and why, then the diffs')
+    .argument('[project]', 'plan one project only')
+    .option('--service <name>', 'plan one compose service only')
+    .option('--json', 'print the plan as JSON')
+    .option('--detailed-exitcode', 'exit 2 when there are changes (0: none, 1: error)')
+    .action(async (project: string | undefined, options: PlanOptions, command: Command) => {
+      const { env, db } = cliContext(command);
+      const loaded = await loadDb(db.path, env.vars, db.label);
+      if (!loaded.ok) {
+        throw new RailyardError('CONFIG_INVALID', `${db.label}: ${loaded.problems.length} problem(s), first: ${formatProblem(loaded.problems[0]!)}`);
+      }
+      const stack = renderStack(loaded.config, env, { mountDigests: await digestMounts(env.root, mountRequests(loaded.config)) });
+      const desired = desiredFromRender(stack, loaded.config, env.root);
+      const result = await computeDiff(createDocker(env.dockerHost), desired, { project, service: options.service }, env.root);
+      if (options.json) printJson({ changes: result.changes, plan: result.plan.map(summary), diffs: result.diffs });
+      else process.stdout.write(formatPlan(result));
+      if (options.detailedExitcode && result.changes > 0) process.exitCode = 2;
+    });
+}
+
+function summary(entry: DiffResult['plan'][number]) {
+  return { project: entry.project, service: entry.service, action: entry.action, reason: entry.reason, containers: entry.containers.length, warnings: entry.warnings };
+}
+
+/** One line per service, the warnings, then the diffs. */
+export function formatPlan(result: DiffResult): string {
+  const width = Math.max(0, ...result.plan.map((p) => `${p.project}/${p.service}`.length));
+  const lines = result.plan.map((p) => `${`${p.project}/${p.service}`.padEnd(width)}  ${p.action.padEnd(9)}  ${p.reason}`);
+  const warnings = result.plan.flatMap((p) => p.warnings.map((w) => `warning: ${w}`));
+  const diffs = Object.values(result.diffs);
+  const total = `${result.changes} change(s), ${result.plan.length - result.changes} unchanged`;
+  return [...lines, ...warnings, '', ...diffs, total, ''].join('\n');
+}

@@ -1,0 +1,80 @@
+import type Database from 'better-sqlite3';
+import { RailyardError } from './errors.ts';
+
+/**
+ * The run store's schema, one entry per version (`PRAGMA user_version`).
+ * Append only: a released migration is never edited, a change is a new entry.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: runs, their steps and log lines, webhook deliveries
+  `
+  CREATE TABLE runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    pipeline TEXT NOT NULL,
+    project TEXT NOT NULL,
+    service TEXT,
+    trigger_kind TEXT NOT NULL,
+    trigger_meta TEXT,
+    parent_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+    retry_of INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+    commit_sha TEXT,
+    config_hash TEXT,
+    status TEXT NOT NULL CHECK (status IN ('queued','running','succeeded','failed','superseded','cancelled','interrupted')),
+    superseded_by INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+    error_step TEXT,
+    error_code TEXT,
+    error_message TEXT,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER
+  );
+  CREATE INDEX runs_by_status ON runs(status);
+  CREATE INDEX runs_by_project ON runs(project, id);
+  CREATE INDEX runs_by_parent ON runs(parent_id);
+  CREATE INDEX runs_by_superseded_by ON runs(superseded_by);
+  CREATE INDEX runs_by_retry_of ON runs(retry_of);
+  CREATE TABLE run_steps (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('running','succeeded','failed','cancelled','interrupted')),
+    started_at INTEGER NOT NULL,
+    duration_ms INTEGER,
+    error_code TEXT,
+    error_message TEXT,
+    PRIMARY KEY (run_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE run_logs (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    line TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE deliveries (
+    hook TEXT NOT NULL,
+    delivery_id TEXT NOT NULL,
+    run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (hook, delivery_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX deliveries_by_time ON deliveries(received_at);
+  `,
+];
+
+/** Brings the schema up to the latest version, one transaction per migration. */
+export function migrate(db: Database.Database, file: string, migrations: readonly string[] = MIGRATIONS): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new RailyardError(
+      'STORE_FAILED',
+      `${file} has schema version ${current}, newer than this railyard knows (${migrations.length}); upgrade railyard`,
+    );
+  }
+  migrations.slice(current).forEach((sql, index) => {
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${current + index + 1}`);
+    })();
+  });
+  return migrations.length;
+}

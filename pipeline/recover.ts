@@ -1,0 +1,44 @@
+import type { RunRecord } from './run-record.ts';
+import type { RunStore } from './run-store.ts';
+
+export interface Interruption {
+  readonly run: RunRecord;
+  /** The queued retry, when the run gets one. */
+  readonly retryId: string | undefined;
+}
+
+/**
+ * Marks a run `interrupted` and, when `retry`, queues a copy of it (`retry_of`
+ * set) in the same transaction. Deploy is an idempotent reconcile, so
+ * replaying it is safe.
+ */
+export function interruptRun(store: RunStore, run: RunRecord, retry: boolean, why: string): Interruption {
+  return store.transaction(() => {
+    const step = store.stepsOf(run.id).find((s) => s.status === 'running')?.name;
+    const retryId = retry
+      ? store.insertRun({
+        pipeline: run.pipeline,
+        project: run.project,
+        service: run.service,
+        trigger: run.trigger,
+        commit: run.commit,
+        configHash: run.configHash,
+        retryOf: run.retryOf ?? run.id,
+      })
+      : undefined;
+    const message = retryId === undefined ? `${why}; not retried again` : `${why}; retried as run ${retryId}`;
+    store.finishRun(run.id, 'interrupted', { step, code: 'RUN_INTERRUPTED', message });
+    return { run, retryId };
+  });
+}
+
+/**
+ * At start-up: runs a dead process left `running` are marked `interrupted` and
+ * retried once (a retry that is itself interrupted by a crash is not retried
+ * again, so a run that kills railyard cannot loop). Queued runs stay queued.
+ */
+export function recoverRuns(store: RunStore): Interruption[] {
+  return store.runsWithStatus('running').map((run) =>
+    interruptRun(store, run, run.retryOf === undefined, 'railyard stopped during the run'),
+  );
+}

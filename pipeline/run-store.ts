@@ -1,0 +1,233 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { RailyardError } from './errors.ts';
+import { migrate } from './migrations.ts';
+import {
+  toRunRecord, toStepRecord,
+  type RunError, type RunFilter, type RunRecord, type RunRow, type StepRecord, type StepRow,
+} from './run-record.ts';
+import { FINAL_STATUSES, type DeployHistory, type RunStatus, type Trigger } from './types.ts';
+
+/** A run about to be stored as `queued`. */
+export interface NewRun {
+  readonly pipeline: string;
+  readonly project: string;
+  readonly service: string | undefined;
+  readonly trigger: Trigger;
+  readonly commit: string | undefined;
+  readonly configHash: string | undefined;
+  readonly retryOf?: string;
+}
+
+/** Where the store lives in a stack root. */
+export const storePath = (root: string): string => join(root, 'data', 'railyard.db');
+
+const FINAL = FINAL_STATUSES.map((s) => `'${s}'`).join(',');
+const DAY_MS = 86_400_000;
+
+/**
+ * The run history and the durable queue: SQLite in WAL mode with
+ * `synchronous = FULL`, so a row is on disk when a call returns. Every method is
+ * synchronous; wrap several in `transaction` to commit them together.
+ */
+export class RunStore implements DeployHistory {
+  readonly #db: Database.Database;
+  readonly #stmts = new Map<string, Database.Statement>();
+
+  private constructor(readonly file: string, db: Database.Database) {
+    this.#db = db;
+  }
+
+  static open(file: string): RunStore {
+    let db: Database.Database | undefined;
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      db = new Database(file, { timeout: 5000 });
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, file);
+      return new RunStore(file, db);
+    } catch (error) {
+      db?.close();
+      if (error instanceof RailyardError) throw error;
+      throw new RailyardError('STORE_FAILED', `Cannot open the run store ${file}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn)();
+  }
+
+  insertRun(run: NewRun): string {
+    const { kind, meta, parentRunId } = run.trigger;
+    const result = this.#run(
+      `INSERT INTO runs (pipeline, project, service, trigger_kind, trigger_meta, parent_id, retry_of, commit_sha, config_hash, status, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
+      run.pipeline, run.project, run.service ?? null, kind, meta === undefined ? null : JSON.stringify(meta),
+      parentRunId ?? null, run.retryOf ?? null, run.commit ?? null, run.configHash ?? null, Date.now(),
+    );
+    return String(result.lastInsertRowid);
+  }
+
+  /** Records a webhook delivery and the run it created. */
+  rememberDelivery(hook: string, id: string, runId: string): void {
+    this.#run('INSERT INTO deliveries (hook, delivery_id, run_id, received_at) VALUES (?, ?, ?, ?)', hook, id, runId, Date.now());
+  }
+
+  /** A delivery seen before, with the run it created (undefined once that run was pruned). */
+  findDelivery(hook: string, id: string): { readonly runId: string | undefined } | undefined {
+    const row = this.#get<{ run_id: number | null }>('SELECT run_id FROM deliveries WHERE hook = ? AND delivery_id = ?', hook, id);
+    return row && { runId: row.run_id === null ? undefined : String(row.run_id) };
+  }
+
+  /** Marks `runId` superseded by `by`, and repoints the runs it had absorbed to `by`. */
+  supersede(runId: string, by: string): void {
+    this.#run(`UPDATE runs SET status = 'superseded', superseded_by = ?, finished_at = ? WHERE id = ?`, by, Date.now(), runId);
+    this.#run('UPDATE runs SET superseded_by = ? WHERE superseded_by = ?', by, runId);
+  }
+
+  /** Updates what a queued run will do after it absorbed another trigger. */
+  updateQueued(runId: string, fields: Pick<NewRun, 'pipeline' | 'service' | 'commit' | 'configHash'>): void {
+    this.#run(
+      `UPDATE runs SET pipeline = ?, service = ?, commit_sha = ?, config_hash = ? WHERE id = ? AND status = 'queued'`,
+      fields.pipeline, fields.service ?? null, fields.commit ?? null, fields.configHash ?? null, runId,
+    );
+  }
+
+  startRun(runId: string): void {
+    this.#run(`UPDATE runs SET status = 'running', started_at = ? WHERE id = ?`, Date.now(), runId);
+  }
+
+  finishRun(runId: string, status: RunStatus, error?: RunError): void {
+    this.#run(
+      'UPDATE runs SET status = ?, error_step = ?, error_code = ?, error_message = ?, finished_at = ? WHERE id = ?',
+      status, error?.step ?? null, error?.code ?? null, error?.message ?? null, Date.now(), runId,
+    );
+    if (status === 'interrupted') {
+      this.#run(`UPDATE run_steps SET status = 'interrupted' WHERE run_id = ? AND status = 'running'`, runId);
+    }
+  }
+
+  setCommit(runId: string, commit: string): void {
+    this.#run('UPDATE runs SET commit_sha = ? WHERE id = ?', commit, runId);
+  }
+
+  startStep(runId: string, seq: number, name: string): void {
+    this.#run(`INSERT INTO run_steps (run_id, seq, name, status, started_at) VALUES (?, ?, ?, 'running', ?)`, runId, seq, name, Date.now());
+  }
+
+  finishStep(runId: string, seq: number, status: StepRecord['status'], durationMs: number, error?: StepRecord['error']): void {
+    this.#run(
+      'UPDATE run_steps SET status = ?, duration_ms = ?, error_code = ?, error_message = ? WHERE run_id = ? AND seq = ?',
+      status, Math.round(durationMs), error?.code ?? null, error?.message ?? null, runId, seq,
+    );
+  }
+
+  appendLog(runId: string, firstSeq: number, lines: readonly string[]): void {
+    const insert = this.#stmt('INSERT OR IGNORE INTO run_logs (run_id, seq, line) VALUES (?, ?, ?)');
+    this.transaction(() => lines.forEach((line, i) => insert.run(runId, firstSeq + i, line)));
+  }
+
+  getRun(runId: string): RunRecord | undefined {
+    const row = this.#get<RunRow>('SELECT * FROM runs WHERE id = ?', runId);
+    return row && toRunRecord(row);
+  }
+
+  /** Newest first. */
+  listRuns(filter: RunFilter = {}): RunRecord[] {
+    const rows = this.#all<RunRow>(
+      `SELECT * FROM runs WHERE (?1 IS NULL OR project = ?1) AND (?2 IS NULL OR status = ?2) ORDER BY id DESC LIMIT ?3`,
+      filter.project ?? null, filter.status ?? null, filter.limit ?? 20,
+    );
+    return rows.map(toRunRecord);
+  }
+
+  /** Oldest first. */
+  runsWithStatus(status: RunStatus): RunRecord[] {
+    return this.#all<RunRow>('SELECT * FROM runs WHERE status = ? ORDER BY id', status).map(toRunRecord);
+  }
+
+  /** Runs enqueued by `runId` (a sync's deploys), oldest first. */
+  childrenOf(runId: string): RunRecord[] {
+    return this.#all<RunRow>('SELECT * FROM runs WHERE parent_id = ? ORDER BY id', runId).map(toRunRecord);
+  }
+
+  /** The retry queued when `run` was interrupted, if any. */
+  retryAfter(run: RunRecord): string | undefined {
+    const row = this.#get<{ id: number }>('SELECT id FROM runs WHERE retry_of = ? AND id > ? ORDER BY id LIMIT 1', run.retryOf ?? run.id, run.id);
+    return row && String(row.id);
+  }
+
+  stepsOf(runId: string): StepRecord[] {
+    return this.#all<StepRow>('SELECT * FROM run_steps WHERE run_id = ? ORDER BY seq', runId).map(toStepRecord);
+  }
+
+  logOf(runId: string): string[] {
+    return this.#all<{ line: string }>('SELECT line FROM run_logs WHERE run_id = ? ORDER BY seq', runId).map((r) => r.line);
+  }
+
+  /**
+   * The config hash last handed to a deploy of `project` that has not failed:
+   * the newest run that was not superseded, when it is queued, running or
+   * succeeded. Undefined means "deploy it again".
+   */
+  deployedHash(project: string): string | undefined {
+    const row = this.#get<{ status: string; config_hash: string | null }>(
+      `SELECT status, config_hash FROM runs WHERE project = ? AND status != 'superseded' ORDER BY id DESC LIMIT 1`,
+      project,
+    );
+    if (row === undefined || row.config_hash === null) return undefined;
+    return ['queued', 'running', 'succeeded'].includes(row.status) ? row.config_hash : undefined;
+  }
+
+  deployedProjects(): string[] {
+    const sql = `SELECT DISTINCT project FROM runs WHERE config_hash IS NOT NULL AND project != '*' ORDER BY project`;
+    return this.#all<{ project: string }>(sql).map((r) => r.project);
+  }
+
+  /** Deletes finished runs older than `keepDays` or beyond the newest `keep`, and old deliveries. */
+  prune(options: { readonly keepDays: number; readonly keep: number; readonly now?: number }): { runs: number; deliveries: number } {
+    const cutoff = (options.now ?? Date.now()) - options.keepDays * DAY_MS;
+    return this.transaction(() => {
+      const byAge = this.#run(`DELETE FROM runs WHERE status IN (${FINAL}) AND finished_at < ?`, cutoff).changes;
+      const byCount = this.#run(
+        `DELETE FROM runs WHERE status IN (${FINAL}) AND id <= (SELECT id FROM runs WHERE status IN (${FINAL}) ORDER BY id DESC LIMIT 1 OFFSET ?)`,
+        options.keep,
+      ).changes;
+      const deliveries = this.#run('DELETE FROM deliveries WHERE received_at < ?', cutoff).changes;
+      return { runs: byAge + byCount, deliveries };
+    });
+  }
+
+  /** `ok` when SQLite finds the database file intact. */
+  integrityCheck(): string {
+    return this.#db.pragma('integrity_check', { simple: true }) as string;
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  #stmt(sql: string): Database.Statement {
+    let stmt = this.#stmts.get(sql);
+    if (stmt === undefined) {
+      stmt = this.#db.prepare(sql);
+      this.#stmts.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  #run(sql: string, ...params: unknown[]): Database.RunResult {
+    return this.#stmt(sql).run(...params);
+  }
+
+  #get<T>(sql: string, ...params: unknown[]): T | undefined {
+    return this.#stmt(sql).get(...params) as T | undefined;
+  }
+
+  #all<T>(sql: string, ...params: unknown[]): T[] {
+    return this.#stmt(sql).all(...params) as T[];
+  }
+}

@@ -1,0 +1,221 @@
+import type { Env } from '../config/env.ts';
+import { checkRequest, insertRequest } from './admit.ts';
+import { RailyardError } from './errors.ts';
+import { coalesce, type Job } from './job.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { ProjectQueue } from './project-queue.ts';
+import { interruptRun, recoverRuns, type Interruption } from './recover.ts';
+import type { PipelineRegistry } from './registry.ts';
+import { RunLog } from './run-log.ts';
+import { runPipeline, type RunOutcome } from './run-pipeline.ts';
+import type { RunRecord } from './run-record.ts';
+import type { RunStore } from './run-store.ts';
+import type { Accepted, Clients, Pipeline, Step, TriggerRequest } from './types.ts';
+
+export interface RunnerOptions {
+  readonly env: Env;
+  readonly store: RunStore;
+  readonly pipelines: PipelineRegistry;
+  readonly clients: Clients;
+  /** Runner-level messages (recovery, adoption). */
+  readonly log: Logger;
+  /** Where run loggers write (besides the store). @default process.stderr */
+  readonly logDestination?: NodeJS.WritableStream;
+  /** How often runs queued by other processes (`railyard apply` while serving) are picked up. @default 500 */
+  readonly pollMs?: number;
+}
+
+const PRUNE_EVERY_MS = 10 * 60_000;
+
+/**
+ * The one runner: every trigger (webhook, /update-upstream, CLI, schedule)
+ * goes through `trigger`, which commits the run to the store before it
+ * returns. Jobs of one project never overlap, a newer trigger merges into the
+ * pending job, and at most `env.concurrency` jobs run at once.
+ * One process runs a given store's runner: take `acquireRunnerLock` first.
+ */
+export class Runner {
+  readonly #options: RunnerOptions;
+  readonly #store: RunStore;
+  readonly #queue: ProjectQueue<Job>;
+  readonly #shutdown = new AbortController();
+  readonly #controllers = new Map<string, AbortController>();
+  #poll: NodeJS.Timeout | undefined;
+  #lastPrune = 0;
+
+  constructor(options: RunnerOptions) {
+    this.#options = options;
+    this.#store = options.store;
+    this.#queue = new ProjectQueue<Job>({
+      concurrency: options.env.concurrency,
+      execute: (job) => this.#execute(job),
+      onError: (error, job) => options.log.error({ err: error, runId: job.runId }, 'runner error'),
+    });
+  }
+
+  /** Accepts a trigger. When this returns, the run is in the store (or the delivery was a duplicate). */
+  trigger(request: TriggerRequest): Accepted {
+    checkRequest(this.#options.pipelines, request);
+    const planned = new Map<string, Job>();
+    const accepted = this.#store.transaction(() => this.#admit(request, planned));
+    for (const job of planned.values()) this.#queue.put(job);
+    return accepted;
+  }
+
+  /** Recovers what a previous process left behind, then starts running jobs. */
+  start(): Interruption[] {
+    this.#options.pipelines.check(this.#options.env);
+    const interrupted = recoverRuns(this.#store);
+    for (const { run, retryId } of interrupted) this.#options.log.warn({ runId: run.id, retryId }, 'interrupted run recovered');
+    this.#adopt();
+    this.#prune();
+    this.#queue.start();
+    this.#poll = setInterval(() => this.#adopt(), this.#options.pollMs ?? 500).unref();
+    return interrupted;
+  }
+
+  /** Cancels a queued or running run; false when it is neither. */
+  cancel(runId: string): boolean {
+    const running = this.#controllers.get(runId);
+    if (running !== undefined) {
+      running.abort(new RailyardError('RUN_CANCELLED', `Run ${runId} was cancelled`));
+      return true;
+    }
+    const job = this.#queue.jobs().find((j) => j.runId === runId);
+    if (job === undefined || this.#queue.pending(job.project) !== job) return false;
+    this.#queue.take(job.project);
+    this.#store.finishRun(runId, 'cancelled', { step: undefined, code: 'RUN_CANCELLED', message: `Run ${runId} was cancelled` });
+    return true;
+  }
+
+  /** Resolves when no job is running or pending. */
+  onIdle(): Promise<void> {
+    return this.#queue.onIdle();
+  }
+
+  /**
+   * Stops starting jobs. With `drain`, running jobs finish; without, they are
+   * aborted, recorded `interrupted` and queued again for the next start.
+   * Pending jobs stay queued in the store either way.
+   */
+  async stop(options: { readonly drain?: boolean } = {}): Promise<void> {
+    clearInterval(this.#poll);
+    this.#queue.pause();
+    if (options.drain !== true) this.#shutdown.abort(new RailyardError('RUN_INTERRUPTED', 'railyard was stopped during the run'));
+    await this.#queue.onIdle();
+  }
+
+  /** Writes one request (inside a transaction) and merges it into its project's pending job. */
+  #admit(request: TriggerRequest, planned: Map<string, Job>): Accepted {
+    const inserted = insertRequest(this.#store, this.#options.pipelines, request);
+    if (inserted.duplicate) return inserted.accepted;
+    const job = this.#merge(jobOf(inserted.run), planned);
+    return { runId: job.runId, project: job.project, service: job.service, status: 'queued', duplicate: false };
+  }
+
+  /** Merges `incoming` into the project's pending job (if any), records it, and plans it as the new pending job. */
+  #merge(incoming: Job, planned: Map<string, Job>): Job {
+    const pending = planned.get(incoming.project) ?? this.#queue.pending(incoming.project);
+    const job = pending === undefined ? incoming : coalesce(pending, incoming, (a, b) => this.#options.pipelines.merge(a, b));
+    if (pending !== undefined) {
+      this.#store.supersede(pending.runId, job.runId);
+      this.#store.updateQueued(job.runId, { ...job, commit: job.trigger.commit });
+    }
+    planned.set(job.project, job);
+    return job;
+  }
+
+  /** Picks up queued runs this process does not hold: left by a previous process, or queued by the CLI. */
+  #adopt(): void {
+    const held = new Set(this.#queue.jobs().map((j) => j.runId));
+    const planned = new Map<string, Job>();
+    this.#store.transaction(() => {
+      for (const run of this.#store.runsWithStatus('queued')) {
+        if (held.has(run.id)) continue;
+        if (this.#options.pipelines.get(run.pipeline) === undefined) {
+          this.#store.finishRun(run.id, 'failed', { step: undefined, code: 'UNEXPECTED', message: `Unknown pipeline "${run.pipeline}"` });
+          continue;
+        }
+        this.#merge(jobOf(run), planned);
+      }
+    });
+    for (const job of planned.values()) this.#queue.put(job);
+  }
+
+  async #execute(job: Job): Promise<void> {
+    const pipeline = this.#options.pipelines.get(job.pipeline)!;
+    const { env, clients, store } = { ...this.#options, store: this.#store };
+    const runLog = new RunLog(store, job.runId);
+    const log = createLogger({ level: env.logLevel, secrets: env.secrets, tap: runLog.write, ...destination(this.#options) })
+      .child({ runId: job.runId, pipeline: job.pipeline, project: job.project, ...(job.service && { service: job.service }) });
+    const controller = new AbortController();
+    this.#controllers.set(job.runId, controller);
+    let commit = job.trigger.commit;
+    store.startRun(job.runId);
+    log.info({ trigger: job.trigger.kind, commit }, 'run started');
+    const outcome = await runPipeline(pipeline, {
+      ...job,
+      env,
+      clients,
+      log,
+      signal: AbortSignal.any([this.#shutdown.signal, controller.signal]),
+      recordCommit: (sha) => {
+        commit = sha;
+        store.setCommit(job.runId, sha);
+      },
+    }, store).catch((error: unknown): RunOutcome => {
+      log.error({ err: error }, 'runner error');
+      return { status: 'failed', error: { step: undefined, code: 'UNEXPECTED', message: 'The runner failed; see the log' }, results: new Map() };
+    });
+    this.#controllers.delete(job.runId);
+    this.#finish(job, pipeline, outcome, commit);
+    log.info({ status: outcome.status, error: outcome.error }, 'run finished');
+    runLog.flush();
+    if (Date.now() - this.#lastPrune > PRUNE_EVERY_MS) this.#prune();
+  }
+
+  /** Records the outcome, and commits the retry or follow-up runs with it. */
+  #finish(job: Job, pipeline: Pipeline, outcome: RunOutcome, commit: string | undefined): void {
+    const planned = new Map<string, Job>();
+    this.#store.transaction(() => {
+      if (outcome.status === 'interrupted') {
+        const { retryId } = interruptRun(this.#store, this.#store.getRun(job.runId)!, true, outcome.error?.message ?? 'interrupted');
+        if (retryId !== undefined) this.#merge(jobOf(this.#store.getRun(retryId)!), planned);
+        return;
+      }
+      this.#store.finishRun(job.runId, outcome.status, outcome.error);
+      if (outcome.status !== 'succeeded' || pipeline.followUps === undefined) return;
+      const resultOf = <R>(step: Step<string, R>): R => {
+        if (!outcome.results.has(step)) throw new TypeError(`followUps of "${pipeline.name}" read "${step.name}", a step it does not run`);
+        return outcome.results.get(step) as R;
+      };
+      for (const request of pipeline.followUps({ runId: job.runId, trigger: job.trigger, commit, resultOf, history: this.#store })) {
+        checkRequest(this.#options.pipelines, request);
+        this.#admit(request, planned);
+      }
+    });
+    for (const next of planned.values()) this.#queue.put(next);
+  }
+
+  #prune(): void {
+    this.#lastPrune = Date.now();
+    const pruned = this.#store.prune({ keepDays: this.#options.env.runsKeepDays, keep: this.#options.env.runsKeep });
+    if (pruned.runs > 0 || pruned.deliveries > 0) this.#options.log.info(pruned, 'run history pruned');
+  }
+}
+
+function jobOf(run: RunRecord): Job {
+  return {
+    runId: run.id,
+    pipeline: run.pipeline,
+    project: run.project,
+    service: run.service,
+    trigger: run.trigger,
+    configHash: run.configHash,
+    order: Number(run.retryOf ?? run.id),
+  };
+}
+
+function destination(options: RunnerOptions): { destination?: NodeJS.WritableStream } {
+  return options.logDestination === undefined ? {} : { destination: options.logDestination };
+}

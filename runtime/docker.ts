@@ -1,0 +1,60 @@
+import Docker from 'dockerode';
+import { RailyardError } from '../pipeline/errors.ts';
+
+/** The default engine socket, used when DOCKER_HOST is not set. */
+export const DEFAULT_SOCKET = '/var/run/docker.sock';
+
+/**
+ * Builds the one dockerode client for `DOCKER_HOST` (`unix://` or `tcp://`),
+ * or the default socket. TLS for tcp:// follows DOCKER_TLS_VERIFY/DOCKER_CERT_PATH
+ * through docker-modem.
+ */
+export function createDocker(dockerHost: string | undefined): Docker {
+  if (dockerHost === undefined || dockerHost === '') return new Docker({ socketPath: DEFAULT_SOCKET });
+  let url: URL;
+  try {
+    url = new URL(dockerHost);
+  } catch (error) {
+    throw new RailyardError('DOCKER_UNREACHABLE', `DOCKER_HOST=${dockerHost} is not a URL`, { cause: error });
+  }
+  if (url.protocol === 'unix:') return new Docker({ socketPath: url.pathname });
+  if (url.protocol === 'tcp:' || url.protocol === 'http:' || url.protocol === 'https:') {
+    const https = url.protocol === 'https:';
+    return new Docker({ host: url.hostname, port: url.port === '' ? (https ? 2376 : 2375) : Number(url.port), protocol: https ? 'https' : 'http' });
+  }
+  throw new RailyardError('DOCKER_UNREACHABLE', `DOCKER_HOST=${dockerHost}: only unix:// and tcp:// are supported`);
+}
+
+/** Where a client points, for messages: `unix:///var/run/docker.sock` or `tcp://host:2375`. */
+export function dockerEndpoint(docker: Docker): string {
+  const modem = docker.modem as { socketPath?: unknown; host?: unknown; port?: unknown };
+  if (typeof modem.socketPath === 'string') return `unix://${modem.socketPath}`;
+  return `tcp://${String(modem.host)}:${String(modem.port)}`;
+}
+
+/** Resolves when the engine answers; otherwise one clear DOCKER_UNREACHABLE naming the endpoint. */
+export async function pingDocker(docker: Docker, timeoutMs = 5000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      docker.ping(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } catch (error) {
+    throw unreachable(docker, error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The error for an engine that does not answer: names the endpoint and how to change it. */
+export function unreachable(docker: Docker, cause: unknown): RailyardError {
+  const reason = (cause as NodeJS.ErrnoException | undefined)?.code ?? (cause instanceof Error ? cause.message : String(cause));
+  return new RailyardError(
+    'DOCKER_UNREACHABLE',
+    `Docker engine unreachable at ${dockerEndpoint(docker)} (${reason}); start dockerd or set DOCKER_HOST`,
+    { cause, data: { endpoint: dockerEndpoint(docker) } },
+  );
+}

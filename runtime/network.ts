@@ -1,0 +1,19 @@
+import type Docker from 'dockerode';
+import { unreachable } from './docker.ts';
+
+/** The external network every routed service and Traefik share. */
+export const PROXY_NETWORK = 'proxynet';
+
+/** Creates the bridge network `name` when it is missing; returns true when it was created. */
+export async function ensureNetwork(docker: Docker, name = PROXY_NETWORK): Promise<boolean> {
+  try {
+    const existing = await docker.listNetworks({ filters: { name: [name] } });
+    if (existing.some((n) => n.Name === name)) return false;
+    await docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true });
+    return true;
+  } catch (error) {
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status === 409) return false; // created concurrently
+    throw unreachable(docker, error);
+  }
+}

@@ -1,0 +1,104 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { parse } from 'yaml';
+import type { DbConfig } from '../config/db-types.ts';
+import type { Step } from '../pipeline/types.ts';
+import { listContainers } from '../runtime/containers.ts';
+import { pingDocker } from '../runtime/docker.ts';
+import { localImageIds } from '../runtime/images.ts';
+import { buildPlan, type DesiredProject, type PlannedService, type PlanScope } from './diff-plan.ts';
+import { render, type RenderedStack } from './render/index.ts';
+import { toYaml } from './render/yaml-out.ts';
+import { unifiedDiff } from './unified-diff.ts';
+import { validate } from './validate.ts';
+
+export type { PlannedService, PlanAction } from './diff-plan.ts';
+
+export interface DiffResult {
+  /** One entry per service in scope, in render order, removals last. */
+  readonly plan: readonly PlannedService[];
+  /** Unified diff of each changed service's compose block, by `project/service`. */
+  readonly diffs: Readonly<Record<string, string>>;
+  /** Services whose action is not `unchanged`. */
+  readonly changes: number;
+  readonly desired: readonly DesiredProject[];
+}
+
+/** Where the last successfully applied compose file of a project is kept (the "old" side of diffs). */
+export function appliedFile(root: string, project: string): string {
+  return join(root, 'data', 'applied', project, 'docker-compose.yml');
+}
+
+/** Compares the rendered stack with the host: ONE container listing, ONE image listing. */
+export const diff: Step<'diff', DiffResult> = {
+  name: 'diff',
+  needs: [validate, render],
+  async run(ctx) {
+    const { config } = ctx.resultOf(validate);
+    const desired = desiredFromRender(ctx.resultOf(render), config, ctx.env.root);
+    const scope = ctx.project === '*' ? { service: ctx.service } : { project: ctx.project, service: ctx.service };
+    const result = await computeDiff(ctx.clients.docker, desired, scope, ctx.env.root);
+    const counts = Object.fromEntries(['create', 'rollout', 'recreate', 'remove', 'unchanged'].map((a) => [a, result.plan.filter((p) => p.action === a).length]));
+    ctx.log.info({ counts, changes: result.changes }, 'diff computed');
+    return result;
+  },
+};
+
+/** The plan and its diffs, shared by the diff step and `railyard plan`. */
+export async function computeDiff(docker: Docker, desired: readonly DesiredProject[], scope: PlanScope, root: string): Promise<DiffResult> {
+  await pingDocker(docker);
+  const [containers, imageIds] = await Promise.all([listContainers(docker), localImageIds(docker)]);
+  const plan = buildPlan(desired, containers, imageIds, scope);
+  const diffs: Record<string, string> = {};
+  for (const entry of plan) {
+    if (entry.action === 'unchanged' || entry.action === 'remove' || entry.desired === undefined) continue;
+    const old = await previousBlock(root, entry, desired);
+    const text = unifiedDiff(old, blockYaml(entry.service, entry.desired.definition), `a/${entry.project}/${entry.service}`, `b/${entry.project}/${entry.service}`);
+    if (text !== '') diffs[`${entry.project}/${entry.service}`] = text;
+  }
+  return { plan, diffs, changes: plan.filter((p) => p.action !== 'unchanged').length, desired };
+}
+
+/** Adapts render's output (and db.yml's rollout settings) to what the planner compares. */
+export function desiredFromRender(stack: RenderedStack, config: DbConfig, root: string): DesiredProject[] {
+  return stack.projects.map((project) => ({
+    name: project.name,
+    composeFile: join(root, project.composeFile),
+    services: project.services.map((service) => ({
+      project: project.name,
+      service: service.name,
+      configHash: service.configHash,
+      image: service.image,
+      stateless: service.stateless,
+      replicas: service.replicas,
+      definition: service.definition,
+      rollout: config.projects.find((p) => p.name === project.name)?.services.find((s) => s.host === service.service)?.rollout,
+    })),
+  }));
+}
+
+function blockYaml(service: string, definition: unknown): string {
+  return toYaml({ [service]: definition }, { header: false });
+}
+
+async function previousBlock(root: string, entry: PlannedService, desired: readonly DesiredProject[]): Promise<string> {
+  const project = desired.find((p) => p.name === entry.project);
+  for (const file of [appliedFile(root, entry.project), project?.composeFile]) {
+    if (file === undefined) continue;
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    const old = (parse(text) as { services?: Record<string, unknown> } | null)?.services?.[entry.service];
+    return old === undefined ? '' : blockYaml(entry.service, unescape(old));
+  }
+  return '';
+}
+
+/** The file holds `$$` for each literal `$` (see render's escapeDollars); show values as rendered. */
+function unescape(value: unknown): unknown {
+  if (typeof value === 'string') return value.replaceAll('$$', '$');
+  if (Array.isArray(value)) return value.map(unescape);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unescape(v)]));
+  return value;
+}
+

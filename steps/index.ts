@@ -1,0 +1,23 @@
+import type { Step } from '../pipeline/types.ts';
+import { diff } from './diff.ts';
+import { pull } from './pull/index.ts';
+import { render } from './render/index.ts';
+import { rollout } from './rollout/index.ts';
+import { pullImages } from './rollout/pull-images.ts';
+import { validate } from './validate.ts';
+
+/** Every step, registered here and nowhere else (like Renovate's api.ts). */
+export { diff, pull, pullImages, render, rollout, validate };
+
+/**
+ * The pipelines, as step lists in run order. pipeline/pipelines.ts turns them
+ * into pipelines; a new step is added here, in one line.
+ */
+export const PIPELINE_STEPS = {
+  /** A project's config changed: pull → validate → render → diff → rollout (images only with `--pull`). */
+  deploy: [pull, validate, render, pullImages, diff, rollout],
+  /** A project's image changed (workflow callback, /update-upstream): no git pull, images pulled. */
+  update: [validate, render, pullImages, diff, rollout],
+  /** A push to the config repo: pull once, render, then deploy only what changed. */
+  sync: [pull, validate, render],
+} as const satisfies Readonly<Record<string, readonly Step[]>>;

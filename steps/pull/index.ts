@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import { join } from 'node:path';
+import git from 'isomorphic-git';
+import type { Step, StepContext } from '../../pipeline/types.ts';
+import { syncClone, type CloneState } from './clone.ts';
+import { checkDbFile } from './db-file.ts';
+import { gitError } from './git-error.ts';
+import { timedHttpClient } from './git-http.ts';
+import { checkRepoUrl } from './repo-url.ts';
+
+export interface PullResult {
+  /** The commit db.yml is read from: the clone's HEAD, or the stack root's when it is a git repo. */
+  readonly commit: string | undefined;
+  /** False without REPO_URL: the stack root's own db.yml is used. */
+  readonly remote: boolean;
+  readonly branch: string | undefined;
+  /** The commit checked out before this run, when there was a clone. */
+  readonly previous: string | undefined;
+  readonly action: CloneState['action'] | 'local';
+}
+
+/** Where the clone lives in a stack root (config/stack.ts reads db.yml from there). */
+export const cloneDir = (root: string): string => join(root, 'data', 'repo');
+
+/**
+ * Fetches the config repo (REPO_URL, branch REPO_BRANCH) over HTTPS with
+ * GIT_TOKEN and checks out the branch tip into `data/repo`; then db.yml must be
+ * a regular file inside the work tree. Without REPO_URL, the stack root's
+ * db.yml is used as it is.
+ */
+export const pull: Step<'pull', PullResult> = {
+  name: 'pull',
+  check(env) {
+    if (env.repoUrl !== undefined) checkRepoUrl(env.repoUrl);
+  },
+  async run(ctx) {
+    const { env } = ctx;
+    if (env.repoUrl === undefined) return pullLocal(ctx);
+    const url = checkRepoUrl(env.repoUrl);
+    const http = timedHttpClient(env.gitTimeoutMs, ctx.signal);
+    const dir = cloneDir(env.root);
+    const state = await syncClone({
+      dir, url: env.repoUrl, branch: env.repoBranch, token: env.gitToken, http, log: ctx.log,
+      reuse: ctx.trigger.parentRunId !== undefined,
+    }).catch((error: unknown) => {
+      throw gitError(error, {
+        host: url.host, branch: env.repoBranch, hasToken: env.gitToken !== undefined,
+        timedOut: http.timedOut, timeoutMs: env.gitTimeoutMs,
+      });
+    });
+    await checkDbFile(dir, ctx);
+    ctx.recordCommit(state.commit);
+    ctx.log.info({ commit: state.commit, previous: state.previous, action: state.action, branch: env.repoBranch }, 'repository pulled');
+    return { ...state, remote: true, branch: env.repoBranch };
+  },
+};
+
+async function pullLocal(ctx: StepContext): Promise<PullResult> {
+  let commit: string | undefined;
+  try {
+    commit = await git.resolveRef({ fs, dir: ctx.env.root, ref: 'HEAD' });
+  } catch {
+    commit = undefined; // not a git repo, or one without commits
+  }
+  if (commit !== undefined) ctx.recordCommit(commit);
+  ctx.log.info({ commit }, 'no remote configured');
+  return { commit, remote: false, branch: undefined, previous: undefined, action: 'local' };
+}

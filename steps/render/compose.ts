@@ -1,0 +1,68 @@
+import type { Project, Service } from '../../config/db-types.ts';
+import { composeService, type MountDigest } from './compose-service.ts';
+import { sha256 } from './config-hash.ts';
+import { renderDotenv } from './dotenv.ts';
+import { PROXY_NETWORK, type Route } from './routes.ts';
+import type { RenderedFile, RenderedProject } from './types.ts';
+import { escapeDollars, toYaml } from './yaml-out.ts';
+
+export interface ProjectOutput {
+  readonly project: RenderedProject;
+  readonly files: readonly RenderedFile[];
+  /** Data folders to create, relative to the stack root. */
+  readonly dirs: readonly string[];
+}
+
+/**
+ * `upstream/<project>/docker-compose.yml` (and `.env` for project env), or
+ * undefined when the project is disabled or has no service with an image.
+ */
+export function renderProject(project: Project, routes: readonly Route[], digest: MountDigest): ProjectOutput | undefined {
+  if (!project.enabled) return undefined;
+  const services = project.services.filter((s): s is Service & { image: string } => s.image !== undefined);
+  if (services.length === 0) return undefined;
+  const dir = `upstream/${project.name}`;
+  const env = Object.keys(project.env).length > 0 ? renderDotenv(project.env, project.name) : undefined;
+  // The .env is about to be (re)written: hash what will be there, not what is on disk.
+  const digestWithEnv: MountDigest = (name, path) => (path === '.env' ? (env === undefined ? 'absent' : sha256(env)) : digest(name, path));
+  const composeHosts = new Set(services.map((s) => s.host));
+  const outputs = services.map((service) =>
+    composeService({ project, service, composeHosts, routes: routes.filter((r) => r.service === service.host), digest: digestWithEnv }),
+  );
+  const usesProxynet = outputs.some((o) => networkNames(o.definition['networks']).includes(PROXY_NETWORK));
+  const document = {
+    services: Object.fromEntries(outputs.map((o) => [o.name, escapeDollars(o.definition)])),
+    ...(usesProxynet ? { networks: { [PROXY_NETWORK]: { name: PROXY_NETWORK, external: true } } } : {}),
+  };
+  const files: RenderedFile[] = [{ path: `${dir}/docker-compose.yml`, content: toYaml(document), kind: 'compose' }];
+  if (env !== undefined) files.push({ path: `${dir}/.env`, content: env, kind: 'dotenv' });
+  return {
+    project: {
+      name: project.name,
+      kind: 'upstream',
+      dir,
+      composeFile: `${dir}/docker-compose.yml`,
+      services: services.map((service, index) => {
+        const output = outputs[index]!;
+        return {
+          project: project.name,
+          service: service.host,
+          name: output.name,
+          configHash: output.configHash,
+          image: service.image,
+          stateless: service.stateless,
+          replicas: service.replicas,
+          definition: output.definition,
+        };
+      }),
+    },
+    files,
+    dirs: outputs.flatMap((o) => o.dataDirs.map((d) => `${dir}/${d}`)),
+  };
+}
+
+/** Names in a service's `networks`, list or mapping form. */
+function networkNames(networks: unknown): string[] {
+  if (Array.isArray(networks)) return networks.filter((n): n is string => typeof n === 'string');
+  return networks !== null && typeof networks === 'object' ? Object.keys(networks) : [];
+}

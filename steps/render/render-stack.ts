@@ -1,0 +1,61 @@
+import type { DbConfig } from '../../config/db-types.ts';
+import type { Env } from '../../config/env.ts';
+import { NAME_PATTERN } from '../../config/semantic-checks.ts';
+import { RailyardError } from '../../pipeline/errors.ts';
+import { checkOutput } from './check-output.ts';
+import { renderProject } from './compose.ts';
+import type { MountDigest } from './compose-service.ts';
+import { renderProxy } from './proxy-compose.ts';
+import { routesOf } from './routes.ts';
+import { traefikDynamic } from './traefik-dynamic.ts';
+import { traefikMiddlewares } from './traefik-middlewares.ts';
+import { traefikStatic } from './traefik-static.ts';
+import type { RenderedFile, RenderedProject, RenderedStack } from './types.ts';
+import { toYaml } from './yaml-out.ts';
+
+/** The parts of the environment the rendered files depend on. */
+export type RenderEnv = Pick<Env, 'trustedIpsCidrs' | 'letsencryptEmail' | 'letsencryptStaging' | 'traefikDomain' | 'traefikAdmin'>;
+
+export interface RenderOptions {
+  /**
+   * Digests of what services mount from their project folders, keyed
+   * `<project>/<path>` (see `digestMounts`). A path not in the map counts as absent.
+   */
+  readonly mountDigests?: ReadonlyMap<string, string>;
+}
+
+/**
+ * Renders a validated db.yml into every file that runs the host. Pure: the same
+ * config, env and digests give byte-identical files. Touches no disk.
+ */
+export function renderStack(config: DbConfig, env: RenderEnv, options: RenderOptions = {}): RenderedStack {
+  for (const project of config.projects) {
+    if (project.enabled && !NAME_PATTERN.test(project.name)) {
+      throw new RailyardError('RENDER_UNSAFE_PATH', `project name ${JSON.stringify(project.name)} cannot be used as a folder name`, { project: project.name });
+    }
+  }
+  const digests = options.mountDigests ?? new Map<string, string>();
+  const digest: MountDigest = (project, path) => digests.get(`${project}/${path}`) ?? 'absent';
+  const { routes, warnings } = routesOf(config);
+  const files: RenderedFile[] = [];
+  const dirs: string[] = [];
+  const projects: RenderedProject[] = [];
+  for (const project of config.projects) {
+    const output = renderProject(project, routes.filter((r) => r.project === project.name), digest);
+    if (output === undefined) continue;
+    files.push(...output.files);
+    dirs.push(...output.dirs);
+    projects.push(output.project);
+  }
+  const staticConfig = toYaml(traefikStatic(config, env, routes));
+  const proxy = renderProxy(config, staticConfig);
+  const dynamic = traefikDynamic(routes, env);
+  files.push(
+    ...proxy.files,
+    { path: 'proxy/traefik/traefik.yml', content: staticConfig, kind: 'traefik' },
+    ...Object.entries(dynamic).map(([name, value]): RenderedFile => ({ path: `proxy/traefik/dynamic/${name}`, content: toYaml(value), kind: 'traefik' })),
+    { path: 'proxy/traefik/dynamic/middlewares.yml', content: toYaml(traefikMiddlewares(config, env)), kind: 'traefik' },
+  );
+  checkOutput(files);
+  return { files, dirs, projects: [...projects, proxy.project], warnings };
+}

@@ -1,0 +1,147 @@
+import type { DbConfig, Ingress, Project, Service } from '../../config/db-types.ts';
+import { domainsOf } from '../../config/semantic-checks.ts';
+
+/** The Traefik certificate resolver every terminated TLS route uses. */
+export const CERT_RESOLVER = 'letsencrypt';
+/** The external Docker network shared by Traefik's docker provider and routed services. */
+export const PROXY_NETWORK = 'proxynet';
+
+export type RouteKind = 'http' | 'tcp' | 'udp';
+
+/** How Traefik terminates TLS for a route: with the resolver, passed through, or not at all. */
+export type RouteTls =
+  | { readonly mode: 'resolver'; readonly main?: string; readonly sans: readonly string[] }
+  | { readonly mode: 'passthrough' }
+  | { readonly mode: 'none' };
+
+/** One routed ingress, in the terms Traefik needs. */
+export interface Route {
+  /** Router, service and middleware prefix: `<project>-<host, dots→dashes>-<port>`. */
+  readonly name: string;
+  readonly kind: RouteKind;
+  /** `labels` on the container (docker provider) or `file` (proxy/traefik/dynamic). */
+  readonly via: 'labels' | 'file';
+  readonly entryPoint: string;
+  /** The host port entrypoint this route needs, when it has one. */
+  readonly hostport?: { readonly name: string; readonly port: number; readonly protocol: 'tcp' | 'udp' };
+  readonly rule: string | undefined;
+  readonly tls: RouteTls;
+  /** Compose service name on proxynet, or the host address of a service without image. */
+  readonly target: string;
+  readonly port: number;
+  readonly proxyProtocol: 1 | 2 | null;
+  /** User middlewares, then the route's own strip-prefix middleware when `path_remove`. */
+  readonly middlewares: readonly string[];
+  readonly stripPrefix: string | undefined;
+  readonly project: string;
+  readonly service: string;
+}
+
+export interface RouteSet {
+  readonly routes: readonly Route[];
+  /** Ingresses that could not be routed, one line each. */
+  readonly warnings: readonly string[];
+}
+
+/** Every route of the enabled projects, in db.yml order. */
+export function routesOf(config: DbConfig): RouteSet {
+  const routes: Route[] = [];
+  const warnings: string[] = [];
+  for (const project of config.projects) {
+    if (!project.enabled) continue;
+    for (const service of project.services) {
+      const names = new Map<string, number>();
+      for (const ingress of service.ingress) {
+        const base = routeName(project.name, service.host, ingress.port);
+        const seen = (names.get(base) ?? 0) + 1;
+        names.set(base, seen);
+        // Two ingresses on one port would share itsUP's name; the second gets a suffix.
+        const name = seen === 1 ? base : `${base}-${seen}`;
+        const route = routeOf(project, service, ingress, name);
+        if (typeof route === 'string') {
+          if (route !== '') warnings.push(`${project.name}/${service.host} port ${ingress.port}: ${route}`);
+        } else routes.push(route);
+      }
+    }
+  }
+  return { routes, warnings };
+}
+
+/** itsUP's router name; dots would split a Traefik label key, so they become dashes. */
+export function routeName(project: string, host: string, port: number): string {
+  return `${project.replaceAll('.', '-')}-${host.replaceAll('.', '-')}-${port}`;
+}
+
+/** The compose service name of a db.yml service (and its DNS name on proxynet). */
+export function composeServiceName(project: string, host: string): string {
+  return `${project}-${host}`;
+}
+
+/** A route, or why the ingress is not routed ('' when it is exposed on purpose). */
+function routeOf(project: Project, service: Service, ingress: Ingress, name: string): Route | string {
+  if (ingress.expose) return '';
+  const kind = kindOf(ingress);
+  const domains = domainsOf(ingress);
+  const acme = kind === 'http' && ingress.passthrough && ingress.port === 80;
+  if (kind === 'udp' && ingress.hostport === undefined) return 'a udp route needs a hostport; not routed';
+  if (ingress.hostport === undefined && domains.length === 0) return 'no domain and no hostport; only exposed';
+  const hostport = ingress.hostport === undefined
+    ? undefined
+    : { name: `${kind}-${ingress.hostport}`, port: ingress.hostport, protocol: kind === 'udp' ? 'udp' as const : 'tcp' as const };
+  const image = service.image !== undefined;
+  const viaFile = !image || ingress.passthrough || hostport !== undefined || kind === 'udp';
+  const prefix = kind === 'http' ? ingress.path_prefix : undefined;
+  return {
+    name,
+    kind,
+    via: viaFile ? 'file' : 'labels',
+    entryPoint: hostport?.name ?? (acme ? 'web' : 'web-secure'),
+    ...(hostport ? { hostport } : {}),
+    rule: kind === 'udp' ? undefined : ruleOf(kind, domains, prefix),
+    tls: tlsOf(ingress, domains, kind, acme),
+    target: image ? composeServiceName(project.name, service.host) : service.host,
+    port: ingress.port,
+    proxyProtocol: kind === 'tcp' ? ingress.proxyprotocol : null,
+    middlewares: [...ingress.middlewares, ...(prefix && ingress.path_remove ? [`${name}-stripprefix`] : [])],
+    stripPrefix: prefix && ingress.path_remove ? prefix : undefined,
+    project: project.name,
+    service: service.host,
+  };
+}
+
+/** TLS passthrough can only be done by a tcp router, except ACME's plain-http port 80. */
+function kindOf(ingress: Ingress): RouteKind {
+  if (ingress.router === 'http' && ingress.passthrough && ingress.port !== 80) return 'tcp';
+  return ingress.router;
+}
+
+/**
+ * `Host(`a`) || Host(`b`)` (HostSNI for tcp), `&& PathPrefix(`/p`)` for http.
+ * Several hosts are parenthesised: in Traefik's rule syntax `&&` binds tighter than `||`.
+ */
+export function ruleOf(kind: 'http' | 'tcp', domains: readonly string[], prefix: string | undefined): string {
+  const matcher = kind === 'tcp' ? 'HostSNI' : 'Host';
+  const hosts = domains.map((domain) => `${matcher}(\`${domain}\`)`);
+  if (kind === 'tcp') return hosts.length > 0 ? hosts.join(' || ') : 'HostSNI(`*`)';
+  const path = prefix ? `PathPrefix(\`${prefix}\`)` : undefined;
+  if (hosts.length === 0) return path ?? 'PathPrefix(`/`)';
+  const host = hosts.length > 1 && path ? `(${hosts.join(' || ')})` : hosts.join(' || ');
+  return path ? `${host} && ${path}` : host;
+}
+
+function tlsOf(ingress: Ingress, domains: readonly string[], kind: RouteKind, acme: boolean): RouteTls {
+  if (kind === 'udp' || acme) return { mode: 'none' };
+  if (ingress.passthrough) return { mode: 'passthrough' };
+  if (domains.length === 0) return { mode: 'none' }; // a bare host port: no name to get a certificate for
+  const main = ingress.tls?.main;
+  return { mode: 'resolver', ...(main !== undefined ? { main } : {}), sans: main !== undefined ? ingress.tls?.sans ?? [] : [] };
+}
+
+/**
+ * True for a route on plain-http `web`: only the ACME-challenge passthrough (the
+ * semantic checks allow passthrough on port 80 for that path alone), which needs
+ * `allowACMEByPass` so the upstream, not Traefik, answers its challenges.
+ */
+export function isAcmeBypass(route: Route): boolean {
+  return route.entryPoint === 'web';
+}

@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { RailyardError } from '../../pipeline/errors.ts';
+import type { RenderedFile } from './types.ts';
+
+/** Mode of a file railyard creates; an existing file keeps its own (an operator's chmod 600 survives). */
+const NEW_FILE_MODE = 0o644;
+
+export interface WriteResult {
+  /** Files written because their content changed (or they were new), in the order given. */
+  readonly changed: readonly string[];
+  /** Data folders that did not exist and were created. */
+  readonly createdDirs: readonly string[];
+}
+
+/**
+ * Writes rendered files under `root`: each one atomically (temp file, fsync,
+ * rename) and only when its content changed; then creates the data folders.
+ * Every path is checked first, so a refused path leaves everything untouched:
+ * no absolute paths or `..`, and no symlink at any component below `root`.
+ * Nothing is ever deleted.
+ */
+export async function writeFiles(root: string, files: readonly RenderedFile[], dirs: readonly string[] = []): Promise<WriteResult> {
+  const base = resolve(root);
+  await mkdir(base, { recursive: true });
+  const guard = new PathGuard(base);
+  const pending: { file: RenderedFile; mode: number }[] = [];
+  for (const file of files) {
+    const existing = await guard.check(file.path, 'file');
+    if (existing && (await readFile(join(base, file.path), 'utf8')) === file.content) continue;
+    pending.push({ file, mode: existing ? existing.mode & 0o7777 : NEW_FILE_MODE });
+  }
+  for (const dir of dirs) await guard.check(dir, 'dir');
+  for (const { file, mode } of pending) {
+    await guard.ensureParents(file.path);
+    await writeAtomic(join(base, file.path), file.content, mode).catch((error: unknown) => {
+      throw fsError(error, file.path);
+    });
+  }
+  const createdDirs: string[] = [];
+  for (const dir of dirs) if (await guard.ensureDir(dir)) createdDirs.push(dir);
+  return { changed: pending.map(({ file }) => file.path), createdDirs };
+}
+
+/** lstat-checks each component of relative paths under a root, remembering what it saw. */
+class PathGuard {
+  readonly #seen = new Map<string, Stats | null>();
+  constructor(readonly root: string) {}
+
+  /** Refuses unsafe paths; returns the stats of an existing target (a regular file or folder). */
+  async check(path: string, want: 'file' | 'dir'): Promise<Stats | undefined> {
+    const parts = segments(path);
+    for (let i = 1; i < parts.length; i++) {
+      const stats = await this.#lstat(parts.slice(0, i).join('/'));
+      if (stats === null) return undefined;
+      if (!stats.isDirectory()) throw unsafe(path, `${parts.slice(0, i).join('/')} is ${stats.isSymbolicLink() ? 'a symlink' : 'not a folder'}`);
+    }
+    const stats = await this.#lstat(path);
+    if (stats === null) return undefined;
+    const ok = want === 'file' ? stats.isFile() : stats.isDirectory();
+    if (!ok) throw unsafe(path, stats.isSymbolicLink() ? 'it is a symlink' : `it exists and is not a ${want === 'file' ? 'regular file' : 'folder'}`);
+    return stats;
+  }
+
+  async ensureParents(path: string): Promise<void> {
+    const parts = segments(path);
+    for (let i = 1; i < parts.length; i++) await this.ensureDir(parts.slice(0, i).join('/'));
+  }
+
+  /** Creates one folder level at a time, re-checking each; true when the last level was created. */
+  async ensureDir(path: string): Promise<boolean> {
+    const parts = segments(path);
+    let created = false;
+    for (let i = 1; i <= parts.length; i++) {
+      const sub = parts.slice(0, i).join('/');
+      created = false;
+      if ((await this.check(sub, 'dir')) !== undefined) continue;
+      await mkdir(join(this.root, sub)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw fsError(error, sub);
+      });
+      this.#seen.delete(sub);
+      await this.check(sub, 'dir'); // something may have raced us to it
+      created = true;
+    }
+    return created;
+  }
+
+  async #lstat(path: string): Promise<Stats | null> {
+    if (this.#seen.has(path)) return this.#seen.get(path) ?? null;
+    const stats = await lstat(join(this.root, path)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return null;
+      throw fsError(error, path);
+    });
+    this.#seen.set(path, stats);
+    return stats;
+  }
+}
+
+/** The `/`-separated parts of a path that must stay under the root. */
+function segments(path: string): string[] {
+  const parts = path.split('/');
+  if (path === '' || path.startsWith('/') || path.includes('\\') || parts.some((p) => p === '' || p === '.' || p === '..')) {
+    throw unsafe(path, 'it is not a plain path inside the stack root');
+  }
+  return parts;
+}
+
+async function writeAtomic(path: string, content: string, mode: number): Promise<void> {
+  const dir = path.slice(0, path.lastIndexOf('/'));
+  const temp = join(dir, `.${path.slice(dir.length + 1)}.${randomBytes(6).toString('hex')}.railyard-tmp`);
+  const handle = await open(temp, 'wx', mode);
+  try {
+    await handle.writeFile(content, 'utf8');
+    await handle.chmod(mode);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await handle.close();
+  await rename(temp, path).catch(async (error: unknown) => {
+    await rm(temp, { force: true });
+    throw error;
+  });
+  await syncDir(dir);
+}
+
+/** Makes the rename durable; some file systems cannot fsync a folder, which is fine. */
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r').catch(() => undefined);
+  if (!handle) return;
+  await handle.sync().catch(() => undefined);
+  await handle.close();
+}
+
+function unsafe(path: string, why: string): RailyardError {
+  return new RailyardError('RENDER_UNSAFE_PATH', `Refusing to write ${path}: ${why}`, { data: { path } });
+}
+
+function fsError(error: unknown, path: string): RailyardError {
+  if (error instanceof RailyardError) return error;
+  const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  return new RailyardError('RENDER_FAILED', `Cannot write ${path} (${code})`, { cause: error, data: { path } });
+}

@@ -1,0 +1,98 @@
+import { copyFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Logger } from 'pino';
+import type Docker from 'dockerode';
+import { RailyardError } from '../../pipeline/errors.ts';
+import type { Step } from '../../pipeline/types.ts';
+import { composeDown, composeUp, type ComposeTarget } from '../../runtime/compose.ts';
+import { ensureNetwork } from '../../runtime/network.ts';
+import { appliedFile, diff, type DiffResult } from '../diff.ts';
+import type { PlannedService } from '../diff-plan.ts';
+import { applyService } from './apply-service.ts';
+
+export interface ServiceOutcome {
+  readonly project: string;
+  readonly service: string;
+  readonly action: PlannedService['action'];
+  readonly ok: boolean;
+  readonly ms: number;
+  readonly error?: RailyardError;
+}
+
+export interface RolloutResult {
+  readonly services: readonly ServiceOutcome[];
+}
+
+export interface RolloutOptions {
+  readonly root: string;
+  readonly dockerHost?: string | undefined;
+  readonly log: Logger;
+}
+
+/** Acts on the diff's plan; fails with the first service's error after trying every project. */
+export const rollout: Step<'rollout', RolloutResult> = {
+  name: 'rollout',
+  needs: [diff],
+  async run(ctx) {
+    const result = await applyPlan(ctx.clients.docker, ctx.resultOf(diff), { root: ctx.env.root, dockerHost: ctx.env.dockerHost, log: ctx.log });
+    const failed = result.services.filter((s) => !s.ok);
+    if (failed.length > 0) throw failed[0]!.error!;
+    return result;
+  },
+};
+
+/** Applies a plan project by project; every service outcome is logged as it happens. */
+export async function applyPlan(docker: Docker, result: DiffResult, options: RolloutOptions): Promise<RolloutResult> {
+  const changes = result.plan.filter((p) => p.action !== 'unchanged');
+  if (changes.length === 0) return { services: [] };
+  if (changes.some((p) => p.action !== 'remove')) await ensureNetwork(docker);
+  const outcomes: ServiceOutcome[] = [];
+  for (const project of [...new Set(changes.map((p) => p.project))]) {
+    const entries = changes.filter((p) => p.project === project);
+    outcomes.push(...(await applyProject(docker, result, project, entries, options)));
+  }
+  return { services: outcomes };
+}
+
+async function applyProject(docker: Docker, result: DiffResult, project: string, entries: readonly PlannedService[], options: RolloutOptions): Promise<ServiceOutcome[]> {
+  const desired = result.desired.find((p) => p.name.toLowerCase() === project.toLowerCase());
+  const host = options.dockerHost !== undefined ? { dockerHost: options.dockerHost } : {};
+  const target: ComposeTarget = desired ? { project: desired.name, file: desired.composeFile, ...host } : { project, ...host };
+  const firstDeploy = desired !== undefined && entries.length === desired.services.length && entries.every((e) => e.action === 'create');
+  const outcomes = desired === undefined
+    ? [await timed(entries, () => composeDown(target), options.log)]
+    : firstDeploy
+      ? [await timed(entries, () => composeUp(target, { scale: Object.fromEntries(desired.services.map((s) => [s.service, s.replicas])) }), options.log)]
+      : await sequential(entries, (entry) => timed([entry], () => applyService(docker, target, entry, options.log), options.log));
+  const flat = outcomes.flat();
+  if (desired !== undefined && flat.every((o) => o.ok)) {
+    const snapshot = appliedFile(options.root, desired.name);
+    await mkdir(dirname(snapshot), { recursive: true });
+    await copyFile(desired.composeFile, snapshot);
+  }
+  return flat;
+}
+
+async function sequential<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await fn(item));
+  return out;
+}
+
+/** Runs one action for the given services; one outcome (and one progress line) per service. */
+async function timed(entries: readonly PlannedService[], action: () => Promise<void>, log: Logger): Promise<ServiceOutcome[]> {
+  const started = performance.now();
+  for (const e of entries) log.info({ project: e.project, service: e.service, action: e.action, reason: e.reason }, 'service started');
+  let error: RailyardError | undefined;
+  try {
+    await action();
+  } catch (caught) {
+    error = RailyardError.from(caught, { step: 'rollout' });
+  }
+  const ms = Math.round(performance.now() - started);
+  return entries.map((e) => {
+    if (error) log.error({ project: e.project, service: e.service, action: e.action, ms, code: error.code, err: error, data: error.data }, 'service failed');
+    else log.info({ project: e.project, service: e.service, action: e.action, ms }, 'service done');
+    return { project: e.project, service: e.service, action: e.action, ok: error === undefined, ms, ...(error ? { error } : {}) };
+  });
+}
