@@ -54,8 +54,13 @@ export function semanticChecks(config: DbConfig, source: SourceMap, file: string
 type Report = (code: ConfigProblemCode, segments: Segments, message: string, onKey?: boolean) => void;
 type FirstSeen = <K>(seen: Map<K, Position>, key: K, segments: Segments) => Position | undefined;
 
+/** Compose project names railyard uses itself (the Traefik stack in proxy/). */
+const RESERVED_PROJECTS = ['proxy'];
+
 function checkName(name: string, segments: Segments, what: string, report: Report): void {
-  if (!NAME_PATTERN.test(name)) {
+  if (what === 'project' && RESERVED_PROJECTS.includes(name.toLowerCase())) {
+    report('INVALID_NAME', segments, `project name "${name}" is reserved for railyard's Traefik stack (proxy/); rename the project`);
+  } else if (!NAME_PATTERN.test(name)) {
     report('INVALID_NAME', segments, `${what} name ${JSON.stringify(name)} must start with a letter or digit and contain only letters, digits, "_", "." and "-" (at most 63 characters)`);
   }
 }

@@ -81,10 +81,13 @@ function parseLabel(label: string): Label {
   return at === -1 ? [label, ''] : [label.slice(0, at), label.slice(at + 1)];
 }
 
-/** `key=value` lines; a later label with the same key (the user's) replaces the earlier one in place. */
+/**
+ * `key=value` lines; a later label with the same key (the user's) replaces the
+ * earlier one in place. The hash label is railyard's alone: it is added last.
+ */
 function labelList(labels: readonly Label[]): string[] {
   const byKey = new Map<string, string>();
-  for (const [key, value] of labels) byKey.set(key, value);
+  for (const [key, value] of labels) if (key !== CONFIG_HASH_LABEL) byKey.set(key, value);
   return [...byKey].map(([key, value]) => `${key}=${value}`);
 }
 

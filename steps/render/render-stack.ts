@@ -40,8 +40,9 @@ export function renderStack(config: DbConfig, env: RenderEnv, options: RenderOpt
   const files: RenderedFile[] = [];
   const dirs: string[] = [];
   const projects: RenderedProject[] = [];
+  const byProject = groupBy(routes, (route) => route.project);
   for (const project of config.projects) {
-    const output = renderProject(project, routes.filter((r) => r.project === project.name), digest);
+    const output = renderProject(project, byProject.get(project.name) ?? [], digest);
     if (output === undefined) continue;
     files.push(...output.files);
     dirs.push(...output.dirs);
@@ -58,4 +59,14 @@ export function renderStack(config: DbConfig, env: RenderEnv, options: RenderOpt
   );
   checkOutput(files);
   return { files, dirs, projects: [...projects, proxy.project], warnings };
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
 }

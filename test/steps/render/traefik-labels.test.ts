@@ -57,11 +57,12 @@ describe('traefik labels', () => {
   });
 
   it("keeps the user's labels after the generated ones; the user wins on the same key", () => {
-    const stack = renderText(oneProject('      - host: web\n        image: nginx\n        labels:\n          - team=web\n          - traefik.http.routers.app-web-8080.priority=10\n          - traefik.docker.network=other\n        ingress:\n          - domain: a.example.com\n'));
+    const stack = renderText(oneProject('      - host: web\n        image: nginx\n        labels:\n          - team=web\n          - traefik.http.routers.app-web-8080.priority=10\n          - traefik.docker.network=other\n          - railyard.config-hash=forged\n        ingress:\n          - domain: a.example.com\n'));
     const service = serviceOf(stack, 'app', 'web');
     const l = labelsOf(service);
     assert.equal(l.get('team'), 'web');
     assert.equal(l.get('traefik.docker.network'), 'other');
     assert.equal((service['labels'] as string[]).filter((x) => x.startsWith('traefik.docker.network=')).length, 1);
+    assert.match(l.get('railyard.config-hash') ?? '', /^[0-9a-f]{64}$/, 'a hash label in db.yml is not kept');
   });
 });
