@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { RailyardError } from '../pipeline/errors.ts';
@@ -28,7 +28,13 @@ export interface Env {
   readonly backupExclude: readonly string[];
   /** @default 10 */
   readonly backupKeep: number;
+  /** Backup key prefix: generations are `<prefix>.<YYYYMMDDHHMMSS>` (`BACKUP_PREFIX`). @default 'itsup.tar.gz' */
+  readonly backupPrefix: string;
+  /** A restore refuses archives with more entries than this (`RESTORE_MAX_ENTRIES`). @default 1000000 */
+  readonly restoreMaxEntries: number;
   readonly abuseipdbApiKey: string | undefined;
+  /** The threat-report pipeline's sources, lookups and output (issue 7). */
+  readonly threat: ThreatEnv;
   readonly traefikDomain: string | undefined;
   readonly traefikAdmin: string | undefined;
   readonly letsencryptEmail: string | undefined;
@@ -55,6 +61,34 @@ export interface Env {
   readonly vars: Readonly<Record<string, string>>;
   /** Values that must never appear in a log line, error or response. */
   readonly secrets: readonly string[];
+}
+
+/** Settings of the threat report; every path is absolute. */
+export interface ThreatEnv {
+  /**
+   * Blacklist files (`THREAT_BLACKLIST`): `IP`, `IP:reason:timestamp`, CIDRs, `#` comments.
+   * @default [`data/blacklist/blacklist-outbound-ips.txt`] (itsUP's), unless only THREAT_FAIL2BAN_LOG is set
+   */
+  readonly blacklist: readonly string[];
+  /** fail2ban logs whose `Ban <ip>` lines are read, jail kept (`THREAT_FAIL2BAN_LOG`). @default [] */
+  readonly fail2banLogs: readonly string[];
+  /**
+   * Never looked up or reported (`THREAT_WHITELIST`): IPs and CIDRs written inline, and files of them.
+   * @default [`data/whitelist/whitelist-outbound-ips.txt`] (itsUP's) when that file exists
+   */
+  readonly whitelist: { readonly addresses: readonly string[]; readonly files: readonly string[] };
+  /** `host[:port]` servers for reverse DNS (`THREAT_DNS_SERVERS`). @default [] (the system's) */
+  readonly dnsServers: readonly string[];
+  /** `RDAP_BASE_URL`, ending in `/`. @default 'https://rdap.org/' (redirects to the right registry) */
+  readonly rdapBaseUrl: string;
+  /** `ABUSEIPDB_BASE_URL`, ending in `/`. @default 'https://api.abuseipdb.com/api/v2/' */
+  readonly abuseipdbBaseUrl: string;
+  /** `THREAT_REPORT_FILE`. @default `reports/potential_threat_actors.csv` (itsUP's) */
+  readonly reportFile: string;
+  /** IPs looked up at once (`THREAT_CONCURRENCY`). @default 10 */
+  readonly concurrency: number;
+  /** At most `cap` AbuseIPDB requests per `intervalMs` (`ABUSEIPDB_RATE`: `N`, `N/s`, `N/min` or `N/h`). @default 10/s */
+  readonly abuseipdbRate: { readonly cap: number; readonly intervalMs: number };
 }
 
 export interface LoadEnvOptions {
@@ -120,7 +154,10 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
     },
     backupExclude: list('BACKUP_EXCLUDE'),
     backupKeep: int('BACKUP_KEEP', 10, 1, 10_000),
+    backupPrefix: backupPrefix(str('BACKUP_PREFIX'), problems),
+    restoreMaxEntries: int('RESTORE_MAX_ENTRIES', 1_000_000, 1, 100_000_000),
     abuseipdbApiKey: str('ABUSEIPDB_API_KEY'),
+    threat: threatEnv(root, str, list, int, problems),
     traefikDomain: str('TRAEFIK_DOMAIN'),
     traefikAdmin: str('TRAEFIK_ADMIN'),
     letsencryptEmail: str('LETSENCRYPT_EMAIL'),
@@ -148,6 +185,71 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
     throw new RailyardError('ENV_INVALID', `Invalid environment: ${problems.join('; ')}`, { data: { problems } });
   }
   return deepFreeze(env);
+}
+
+/** Folders (`backups/itsup.tar.gz`) are allowed; `..`, a leading `/` and odd characters are not. */
+function backupPrefix(raw: string | undefined, problems: string[]): string {
+  if (raw === undefined) return 'itsup.tar.gz';
+  const ok = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/.test(raw) && !raw.split('/').includes('..');
+  if (!ok) problems.push(`BACKUP_PREFIX=${JSON.stringify(raw)} must be letters, digits, ".", "_", "-", with "/" between folder names`);
+  return raw;
+}
+
+const THREAT_DEFAULTS = {
+  blacklist: 'data/blacklist/blacklist-outbound-ips.txt',
+  whitelist: 'data/whitelist/whitelist-outbound-ips.txt',
+  report: 'reports/potential_threat_actors.csv',
+  rdap: 'https://rdap.org/',
+  abuseipdb: 'https://api.abuseipdb.com/api/v2/',
+};
+const RATE_UNITS: Readonly<Record<string, number>> = { s: 1000, sec: 1000, min: 60_000, m: 60_000, h: 3_600_000 };
+
+function threatEnv(
+  root: string,
+  str: (name: string) => string | undefined,
+  list: (name: string) => string[],
+  int: (name: string, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): ThreatEnv {
+  const fail2banLogs = list('THREAT_FAIL2BAN_LOG').map((path) => resolve(root, path));
+  const blacklist = list('THREAT_BLACKLIST').map((path) => resolve(root, path));
+  const whitelistItems = list('THREAT_WHITELIST');
+  const defaultWhitelist = resolve(root, THREAT_DEFAULTS.whitelist);
+  // An item made only of address characters is an address; anything else names a file.
+  const isAddress = (item: string): boolean => /^[0-9a-f:.]+(\/\d{1,3})?$/i.test(item) && /[.:]/.test(item);
+  const url = (name: string, fallback: string): string => {
+    const raw = str(name) ?? fallback;
+    if (!/^https?:\/\/[^/\s]+/i.test(raw)) problems.push(`${name}=${JSON.stringify(raw)} must be an http(s) URL`);
+    return raw.endsWith('/') ? raw : `${raw}/`;
+  };
+  return {
+    blacklist: blacklist.length > 0 || fail2banLogs.length > 0 ? blacklist : [resolve(root, THREAT_DEFAULTS.blacklist)],
+    fail2banLogs,
+    whitelist: whitelistItems.length > 0
+      ? {
+          addresses: whitelistItems.filter(isAddress),
+          files: whitelistItems.filter((item) => !isAddress(item)).map((path) => resolve(root, path)),
+        }
+      : { addresses: [], files: existsSync(defaultWhitelist) ? [defaultWhitelist] : [] },
+    dnsServers: list('THREAT_DNS_SERVERS'),
+    rdapBaseUrl: url('RDAP_BASE_URL', THREAT_DEFAULTS.rdap),
+    abuseipdbBaseUrl: url('ABUSEIPDB_BASE_URL', THREAT_DEFAULTS.abuseipdb),
+    reportFile: resolve(root, str('THREAT_REPORT_FILE') ?? THREAT_DEFAULTS.report),
+    concurrency: int('THREAT_CONCURRENCY', 10, 1, 256),
+    abuseipdbRate: rate(str('ABUSEIPDB_RATE'), problems),
+  };
+}
+
+function rate(raw: string | undefined, problems: string[]): ThreatEnv['abuseipdbRate'] {
+  if (raw === undefined) return { cap: 10, intervalMs: 1000 };
+  const match = /^(\d+)(?:\/(\w+))?$/.exec(raw.trim());
+  const cap = Number(match?.[1]);
+  const intervalMs = RATE_UNITS[match?.[2] ?? 's'];
+  if (match === null || intervalMs === undefined || !Number.isInteger(cap) || cap < 1 || cap > 100_000) {
+    problems.push(`ABUSEIPDB_RATE=${JSON.stringify(raw)} must be requests per interval: N, N/s, N/min or N/h (N from 1 to 100000)`);
+    return { cap: 10, intervalMs: 1000 };
+  }
+  return { cap, intervalMs };
 }
 
 function readDotEnv(root: string): Record<string, string> {

@@ -44,6 +44,7 @@ export function insertRequest(store: RunStore, registry: PipelineRegistry, reque
           service: run?.service ?? request.service,
           status: run?.status ?? 'succeeded',
           duplicate: true,
+          ...(run?.supersededBy !== undefined && { supersededBy: run.supersededBy }),
         },
       };
     }

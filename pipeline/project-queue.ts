@@ -9,13 +9,13 @@ export interface ProjectQueueOptions<J> {
 }
 
 /**
- * One queue per project with concurrency 1, under a global limit. A project has
- * at most one running and one pending job: `put` replaces the pending job, so a
+ * One queue per key (a project; see Job.key) with concurrency 1, under a global
+ * limit. A queue has at most one running and one pending job: `put` replaces the pending job, so a
  * caller merges a new trigger into the pending one before putting it back.
  * Starts paused; `start()` begins work (after crash recovery has put back
  * everything it found, so those jobs can merge first).
  */
-export class ProjectQueue<J extends { readonly project: string }> {
+export class ProjectQueue<J extends { readonly key: string }> {
   readonly #global: PQueue;
   readonly #execute: (job: J) => Promise<void>;
   readonly #onError: (error: unknown, job: J) => void;
@@ -30,12 +30,8 @@ export class ProjectQueue<J extends { readonly project: string }> {
     this.#onError = options.onError;
   }
 
-  pending(project: string): J | undefined {
-    return this.#pending.get(project);
-  }
-
-  running(project: string): J | undefined {
-    return this.#running.get(project);
+  pending(key: string): J | undefined {
+    return this.#pending.get(key);
   }
 
   /** Every job held, running ones first. */
@@ -43,16 +39,16 @@ export class ProjectQueue<J extends { readonly project: string }> {
     return [...this.#running.values(), ...this.#pending.values()];
   }
 
-  /** Makes `job` the pending job of its project, replacing any. */
+  /** Makes `job` the pending job of its queue, replacing any. */
   put(job: J): void {
-    this.#pending.set(job.project, job);
-    this.#schedule(job.project);
+    this.#pending.set(job.key, job);
+    this.#schedule(job.key);
   }
 
-  /** Removes and returns the pending job of a project. */
-  take(project: string): J | undefined {
-    const job = this.#pending.get(project);
-    this.#pending.delete(project);
+  /** Removes and returns the pending job of a queue. */
+  take(key: string): J | undefined {
+    const job = this.#pending.get(key);
+    this.#pending.delete(key);
     return job;
   }
 
@@ -72,21 +68,21 @@ export class ProjectQueue<J extends { readonly project: string }> {
     }
   }
 
-  #schedule(project: string): void {
-    if (this.#running.has(project) || this.#scheduled.has(project)) return;
-    this.#scheduled.add(project);
+  #schedule(key: string): void {
+    if (this.#running.has(key) || this.#scheduled.has(key)) return;
+    this.#scheduled.add(key);
     void this.#global.add(async () => {
-      this.#scheduled.delete(project);
-      const job = this.take(project);
+      this.#scheduled.delete(key);
+      const job = this.take(key);
       if (job === undefined) return;
-      this.#running.set(project, job);
+      this.#running.set(key, job);
       try {
         await this.#execute(job);
       } catch (error) {
         this.#onError(error, job);
       } finally {
-        this.#running.delete(project);
-        if (this.#pending.has(project)) this.#schedule(project);
+        this.#running.delete(key);
+        if (this.#pending.has(key)) this.#schedule(key);
       }
     });
   }

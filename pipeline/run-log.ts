@@ -30,7 +30,13 @@ export class RunLog {
     } else {
       this.#buffer.push(trimmed.length > MAX_LINE_CHARS ? `${trimmed.slice(0, MAX_LINE_CHARS)}…` : trimmed);
     }
-    this.#timer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
+    this.#timer ??= setTimeout(() => {
+      try {
+        this.flush();
+      } catch {
+        // The store was closed (shutdown): the console still got the line.
+      }
+    }, FLUSH_MS).unref();
   };
 
   flush(): void {

@@ -82,10 +82,9 @@ export class RunStore implements DeployHistory {
     return row && { runId: row.run_id === null ? undefined : String(row.run_id) };
   }
 
-  /** Marks `runId` superseded by `by`, and repoints the runs it had absorbed to `by`. */
+  /** Marks a queued run superseded: `by`, the pending run of its project, absorbed its trigger. */
   supersede(runId: string, by: string): void {
     this.#run(`UPDATE runs SET status = 'superseded', superseded_by = ?, finished_at = ? WHERE id = ?`, by, Date.now(), runId);
-    this.#run('UPDATE runs SET superseded_by = ? WHERE superseded_by = ?', by, runId);
   }
 
   /** Updates what a queued run will do after it absorbed another trigger. */
@@ -138,8 +137,8 @@ export class RunStore implements DeployHistory {
   /** Newest first. */
   listRuns(filter: RunFilter = {}): RunRecord[] {
     const rows = this.#all<RunRow>(
-      `SELECT * FROM runs WHERE (?1 IS NULL OR project = ?1) AND (?2 IS NULL OR status = ?2) ORDER BY id DESC LIMIT ?3`,
-      filter.project ?? null, filter.status ?? null, filter.limit ?? 20,
+      'SELECT * FROM runs WHERE (@project IS NULL OR project = @project) AND (@status IS NULL OR status = @status) ORDER BY id DESC LIMIT @limit',
+      { project: filter.project ?? null, status: filter.status ?? null, limit: filter.limit ?? 20 },
     );
     return rows.map(toRunRecord);
   }

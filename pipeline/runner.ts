@@ -1,13 +1,13 @@
 import type { Env } from '../config/env.ts';
 import { checkRequest, insertRequest } from './admit.ts';
 import { RailyardError } from './errors.ts';
-import { coalesce, type Job } from './job.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { executeJob } from './execute-job.ts';
+import { coalesce, jobOf, type Job } from './job.ts';
+import type { Logger } from './logger.ts';
 import { ProjectQueue } from './project-queue.ts';
 import { interruptRun, recoverRuns, type Interruption } from './recover.ts';
 import type { PipelineRegistry } from './registry.ts';
-import { RunLog } from './run-log.ts';
-import { runPipeline, type RunOutcome } from './run-pipeline.ts';
+import type { RunOutcome } from './run-pipeline.ts';
 import type { RunRecord } from './run-record.ts';
 import type { RunStore } from './run-store.ts';
 import type { Accepted, Clients, Pipeline, Step, TriggerRequest } from './types.ts';
@@ -31,7 +31,8 @@ const PRUNE_EVERY_MS = 10 * 60_000;
  * The one runner: every trigger (webhook, /update-upstream, CLI, schedule)
  * goes through `trigger`, which commits the run to the store before it
  * returns. Jobs of one project never overlap, a newer trigger merges into the
- * pending job, and at most `env.concurrency` jobs run at once.
+ * pending job, and at most `env.concurrency` jobs run at once (queueKey says
+ * which jobs share a queue).
  * One process runs a given store's runner: take `acquireRunnerLock` first.
  */
 export class Runner {
@@ -82,8 +83,8 @@ export class Runner {
       return true;
     }
     const job = this.#queue.jobs().find((j) => j.runId === runId);
-    if (job === undefined || this.#queue.pending(job.project) !== job) return false;
-    this.#queue.take(job.project);
+    if (job === undefined || this.#queue.pending(job.key) !== job) return false;
+    this.#queue.take(job.key);
     this.#store.finishRun(runId, 'cancelled', { step: undefined, code: 'RUN_CANCELLED', message: `Run ${runId} was cancelled` });
     return true;
   }
@@ -109,19 +110,28 @@ export class Runner {
   #admit(request: TriggerRequest, planned: Map<string, Job>): Accepted {
     const inserted = insertRequest(this.#store, this.#options.pipelines, request);
     if (inserted.duplicate) return inserted.accepted;
-    const job = this.#merge(jobOf(inserted.run), planned);
-    return { runId: job.runId, project: job.project, service: job.service, status: 'queued', duplicate: false };
+    const { run } = inserted;
+    const job = this.#merge(this.#jobOf(run), planned);
+    const absorbed = job.runId !== run.id;
+    return {
+      runId: run.id, project: run.project, service: run.service, duplicate: false,
+      status: absorbed ? 'superseded' : 'queued', ...(absorbed && { supersededBy: job.runId }),
+    };
   }
 
-  /** Merges `incoming` into the project's pending job (if any), records it, and plans it as the new pending job. */
+  /**
+   * Merges `incoming` into its project's pending job, when there is one: the
+   * pending run absorbs it (incoming is recorded superseded by it) and the
+   * merged job is planned as the new pending job. O(1) writes per trigger.
+   */
   #merge(incoming: Job, planned: Map<string, Job>): Job {
-    const pending = planned.get(incoming.project) ?? this.#queue.pending(incoming.project);
+    const pending = planned.get(incoming.key) ?? this.#queue.pending(incoming.key);
     const job = pending === undefined ? incoming : coalesce(pending, incoming, (a, b) => this.#options.pipelines.merge(a, b));
     if (pending !== undefined) {
-      this.#store.supersede(pending.runId, job.runId);
+      this.#store.supersede(incoming.runId, job.runId);
       this.#store.updateQueued(job.runId, { ...job, commit: job.trigger.commit });
     }
-    planned.set(job.project, job);
+    planned.set(job.key, job);
     return job;
   }
 
@@ -136,65 +146,68 @@ export class Runner {
           this.#store.finishRun(run.id, 'failed', { step: undefined, code: 'UNEXPECTED', message: `Unknown pipeline "${run.pipeline}"` });
           continue;
         }
-        this.#merge(jobOf(run), planned);
+        this.#merge(this.#jobOf(run), planned);
       }
     });
     for (const job of planned.values()) this.#queue.put(job);
   }
 
   async #execute(job: Job): Promise<void> {
-    const pipeline = this.#options.pipelines.get(job.pipeline)!;
-    const { env, clients, store } = { ...this.#options, store: this.#store };
-    const runLog = new RunLog(store, job.runId);
-    const log = createLogger({ level: env.logLevel, secrets: env.secrets, tap: runLog.write, ...destination(this.#options) })
-      .child({ runId: job.runId, pipeline: job.pipeline, project: job.project, ...(job.service && { service: job.service }) });
     const controller = new AbortController();
     this.#controllers.set(job.runId, controller);
-    let commit = job.trigger.commit;
-    store.startRun(job.runId);
-    log.info({ trigger: job.trigger.kind, commit }, 'run started');
-    const outcome = await runPipeline(pipeline, {
-      ...job,
-      env,
-      clients,
-      log,
+    const pipeline = this.#options.pipelines.get(job.pipeline)!;
+    await executeJob(job, {
+      pipeline,
+      env: this.#options.env,
+      clients: this.#options.clients,
+      store: this.#store,
       signal: AbortSignal.any([this.#shutdown.signal, controller.signal]),
-      recordCommit: (sha) => {
-        commit = sha;
-        store.setCommit(job.runId, sha);
+      logDestination: this.#options.logDestination,
+      finish: (outcome, commit) => {
+        this.#controllers.delete(job.runId);
+        this.#finish(job, pipeline, outcome, commit);
       },
-    }, store).catch((error: unknown): RunOutcome => {
-      log.error({ err: error }, 'runner error');
-      return { status: 'failed', error: { step: undefined, code: 'UNEXPECTED', message: 'The runner failed; see the log' }, results: new Map() };
     });
-    this.#controllers.delete(job.runId);
-    this.#finish(job, pipeline, outcome, commit);
-    log.info({ status: outcome.status, error: outcome.error }, 'run finished');
-    runLog.flush();
     if (Date.now() - this.#lastPrune > PRUNE_EVERY_MS) this.#prune();
   }
 
   /** Records the outcome, and commits the retry or follow-up runs with it. */
   #finish(job: Job, pipeline: Pipeline, outcome: RunOutcome, commit: string | undefined): void {
     const planned = new Map<string, Job>();
-    this.#store.transaction(() => {
-      if (outcome.status === 'interrupted') {
-        const { retryId } = interruptRun(this.#store, this.#store.getRun(job.runId)!, true, outcome.error?.message ?? 'interrupted');
-        if (retryId !== undefined) this.#merge(jobOf(this.#store.getRun(retryId)!), planned);
-        return;
-      }
-      this.#store.finishRun(job.runId, outcome.status, outcome.error);
-      if (outcome.status !== 'succeeded' || pipeline.followUps === undefined) return;
-      const resultOf = <R>(step: Step<string, R>): R => {
-        if (!outcome.results.has(step)) throw new TypeError(`followUps of "${pipeline.name}" read "${step.name}", a step it does not run`);
-        return outcome.results.get(step) as R;
-      };
-      for (const request of pipeline.followUps({ runId: job.runId, trigger: job.trigger, commit, resultOf, history: this.#store })) {
-        checkRequest(this.#options.pipelines, request);
-        this.#admit(request, planned);
-      }
-    });
+    try {
+      this.#store.transaction(() => {
+        if (outcome.status === 'interrupted') {
+          const { retryId } = interruptRun(this.#store, this.#store.getRun(job.runId)!, true, outcome.error?.message ?? 'interrupted');
+          if (retryId !== undefined) this.#merge(this.#jobOf(this.#store.getRun(retryId)!), planned);
+          return;
+        }
+        this.#store.finishRun(job.runId, outcome.status, outcome.error);
+        if (outcome.status === 'succeeded') this.#queueFollowUps(job, pipeline, outcome, commit, planned);
+      });
+    } catch (error) {
+      // Nothing of the transaction stuck: the run must not stay `running`.
+      planned.clear();
+      this.#options.log.error({ err: error, runId: job.runId }, 'follow-up runs not queued');
+      const message = `Could not queue the runs it asked for: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+      this.#store.finishRun(job.runId, 'failed', { step: undefined, code: 'UNEXPECTED', message });
+    }
     for (const next of planned.values()) this.#queue.put(next);
+  }
+
+  #queueFollowUps(job: Job, pipeline: Pipeline, outcome: RunOutcome, commit: string | undefined, planned: Map<string, Job>): void {
+    if (pipeline.followUps === undefined) return;
+    const resultOf = <R>(step: Step<string, R>): R => {
+      if (!outcome.results.has(step)) throw new TypeError(`followUps of "${pipeline.name}" read "${step.name}", a step it does not run`);
+      return outcome.results.get(step) as R;
+    };
+    for (const request of pipeline.followUps({ runId: job.runId, trigger: job.trigger, commit, resultOf, history: this.#store })) {
+      checkRequest(this.#options.pipelines, request);
+      this.#admit(request, planned);
+    }
+  }
+
+  #jobOf(run: RunRecord): Job {
+    return jobOf(run, this.#options.pipelines.get(run.pipeline)!);
   }
 
   #prune(): void {
@@ -202,20 +215,4 @@ export class Runner {
     const pruned = this.#store.prune({ keepDays: this.#options.env.runsKeepDays, keep: this.#options.env.runsKeep });
     if (pruned.runs > 0 || pruned.deliveries > 0) this.#options.log.info(pruned, 'run history pruned');
   }
-}
-
-function jobOf(run: RunRecord): Job {
-  return {
-    runId: run.id,
-    pipeline: run.pipeline,
-    project: run.project,
-    service: run.service,
-    trigger: run.trigger,
-    configHash: run.configHash,
-    order: Number(run.retryOf ?? run.id),
-  };
-}
-
-function destination(options: RunnerOptions): { destination?: NodeJS.WritableStream } {
-  return options.logDestination === undefined ? {} : { destination: options.logDestination };
 }

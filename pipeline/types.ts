@@ -114,7 +114,7 @@ export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'superse
 /** Statuses a run never leaves. */
 export const FINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'superseded', 'cancelled', 'interrupted'];
 
-/** The answer to a trigger: the run is in the store when the caller gets this. */
+/** The answer to a trigger: its run is in the store when the caller gets this. */
 export interface Accepted {
   readonly runId: string;
   readonly project: string;
@@ -122,4 +122,6 @@ export interface Accepted {
   readonly status: RunStatus;
   /** The delivery was seen before; `runId` is the run it created then. */
   readonly duplicate: boolean;
+  /** When the project already had a pending run, which absorbed this trigger: that run does the work. */
+  readonly supersededBy?: string;
 }

@@ -48,7 +48,9 @@ export const diff: Step<'diff', DiffResult> = {
 /** The plan and its diffs, shared by the diff step and `railyard plan`. */
 export async function computeDiff(docker: Docker, desired: readonly DesiredProject[], scope: PlanScope, root: string): Promise<DiffResult> {
   await pingDocker(docker);
-  const [containers, imageIds] = await Promise.all([listContainers(docker), localImageIds(docker)]);
+  // A project's plan needs only that project's containers: listing the whole host costs a run per project O(host).
+  const listing = scope.project === undefined ? {} : { project: scope.project };
+  const [containers, imageIds] = await Promise.all([listContainers(docker, listing), localImageIds(docker)]);
   const plan = buildPlan(desired, containers, imageIds, scope);
   const diffs: Record<string, string> = {};
   for (const entry of plan) {
