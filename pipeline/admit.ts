@@ -42,6 +42,7 @@ export function insertRequest(store: RunStore, registry: PipelineRegistry, reque
           runId: seen.runId ?? '',
           project: run?.project ?? request.project,
           service: run?.service ?? request.service,
+          // A delivery whose run was pruned ran long ago.
           status: run?.status ?? 'succeeded',
           duplicate: true,
           ...(run?.supersededBy !== undefined && { supersededBy: run.supersededBy }),

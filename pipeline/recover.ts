@@ -14,7 +14,7 @@ export interface Interruption {
  */
 export function interruptRun(store: RunStore, run: RunRecord, retry: boolean, why: string): Interruption {
   return store.transaction(() => {
-    const step = store.stepsOf(run.id).find((s) => s.status === 'running')?.name;
+    const step = store.stepsOf(run.id).findLast((s) => s.status === 'running' || s.status === 'interrupted')?.name;
     const retryId = retry
       ? store.insertRun({
         pipeline: run.pipeline,

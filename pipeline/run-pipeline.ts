@@ -36,7 +36,8 @@ export async function runPipeline(pipeline: Pipeline, scope: RunScope, store: Ru
         : failed(RailyardError.from(thrown, { step: step.name, project: scope.project }), step.name, results);
       const error = outcome.error ?? { step: step.name, code: 'UNEXPECTED', message: 'failed' };
       store.finishStep(scope.runId, seq, outcome.status, durationMs, { code: error.code, message: error.message });
-      ctx.log.error({ err: thrown, code: error.code, durationMs }, 'step failed');
+      if (outcome.status === 'failed') ctx.log.error({ err: thrown, code: error.code, durationMs }, 'step failed');
+      else ctx.log.warn({ code: error.code, durationMs }, 'step stopped');
       return outcome;
     }
   }

@@ -143,9 +143,10 @@ export class RunStore implements DeployHistory {
     return rows.map(toRunRecord);
   }
 
-  /** Oldest first. */
-  runsWithStatus(status: RunStatus): RunRecord[] {
-    return this.#all<RunRow>('SELECT * FROM runs WHERE status = ? ORDER BY id', status).map(toRunRecord);
+  /** Runs in flight, oldest first. */
+  runsWithStatus(status: 'queued' | 'running'): RunRecord[] {
+    // The status is written into the SQL so the partial index on it is used.
+    return this.#all<RunRow>(`SELECT * FROM runs WHERE status = '${status === 'queued' ? 'queued' : 'running'}' ORDER BY id`).map(toRunRecord);
   }
 
   /** Runs enqueued by `runId` (a sync's deploys), oldest first. */

@@ -55,10 +55,21 @@ const onAuth = (token: string | undefined): { onAuth?: AuthCallback } =>
   // Asked only after the server answers 401; the token stays in memory, never in .git/config.
   token === undefined ? {} : { onAuth: () => ({ username: 'x-access-token', password: token }) };
 
-/** HEAD of an existing clone of `url`, or undefined when there is none or it is broken. */
+/**
+ * Each fetch adds a pack and isomorphic-git has no `gc`: past this many, the
+ * (shallow, small) clone is made again instead of growing forever.
+ */
+const MAX_PACKS = 200;
+
+/** HEAD of an existing clone of `url`, or undefined when there is none, it is broken or has grown too big. */
 async function usableHead(options: CloneOptions): Promise<string | undefined> {
   if (!fs.existsSync(join(options.dir, '.git'))) return undefined;
   try {
+    const packs = (await readdir(join(options.dir, '.git', 'objects', 'pack'))).filter((n) => n.endsWith('.pack'));
+    if (packs.length > MAX_PACKS) {
+      options.log.info({ packs: packs.length }, 'clone has grown, cloning again');
+      return undefined;
+    }
     const remote = (await git.getConfig({ fs, dir: options.dir, path: 'remote.origin.url' })) as unknown;
     if (remote !== options.url) {
       options.log.warn('clone has another REPO_URL, cloning again');

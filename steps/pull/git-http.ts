@@ -37,8 +37,12 @@ export function timedHttpClient(idleMs: number, signal: AbortSignal): TimedHttpC
       arm();
       try {
         const response = await fetchRequest({ ...request, signal: controller.signal });
+        if (response.body === undefined) {
+          done();
+          return response;
+        }
         arm();
-        return response.body === undefined ? (done(), response) : { ...response, body: watch(response.body, arm, done) };
+        return { ...response, body: watch(response.body, arm, done) };
       } catch (error) {
         done();
         throw error;

@@ -1,0 +1,77 @@
+import type { Command } from 'commander';
+import { enqueueDurably } from '../pipeline/admit.ts';
+import { RailyardError } from '../pipeline/errors.ts';
+import { PIPELINES } from '../pipeline/pipelines.ts';
+import type { RunRecord } from '../pipeline/run-record.ts';
+import { RunStore, storePath } from '../pipeline/run-store.ts';
+import { startRunner } from '../pipeline/start-runner.ts';
+import { STACK, type TriggerRequest } from '../pipeline/types.ts';
+import { waitForRun } from '../pipeline/wait-for-run.ts';
+import { cliContext, printJson } from './context.ts';
+import { runJson, runLine } from './run-format.ts';
+
+interface ApplyOptions {
+  readonly service?: string;
+  readonly pull?: boolean;
+  readonly detach?: boolean;
+  readonly json?: boolean;
+}
+
+/**
+ * `railyard apply [project]`: goes through the runner like every other trigger,
+ * so the run is in the history. When `railyard worker` (or `serve`) already
+ * runs this stack, the run is queued through the store and that process runs
+ * it; otherwise this process runs it, and anything left queued, then exits.
+ */
+export function applyCommand(program: Command): void {
+  program
+    .command('apply')
+    .description('deploy one project (pull, validate, render, diff, rollout), or every project that differs, through the runner')
+    .argument('[project]', 'deploy this project only')
+    .option('--service <name>', 'deploy one service of the project only')
+    .option('--pull', 'pull images before the diff, so a tag that moved is deployed')
+    .option('--detach', 'queue the run and return; a running `railyard worker` or `serve` runs it')
+    .option('--json', 'print the runs as JSON')
+    .action(async (project: string | undefined, options: ApplyOptions, command: Command) => {
+      const { env, log } = cliContext(command);
+      const request = applyRequest(project, options);
+      PIPELINES.check(env);
+      const started = options.detach ? undefined : startRunner({ env, log });
+      const store = started?.store ?? RunStore.open(storePath(env.root));
+      try {
+        const accepted = started ? started.runner.trigger(request) : enqueueDurably(store, PIPELINES, request);
+        if (options.detach) {
+          if (options.json) printJson(accepted);
+          else process.stdout.write(`run ${accepted.runId} queued\n`);
+          return;
+        }
+        if (!started) log.info({ runId: accepted.runId }, 'another railyard process runs this stack; it will run this trigger');
+        const runs = await waitWithChildren(store, accepted.runId);
+        if (options.json) printJson({ runs: runs.map(runJson) });
+        else process.stdout.write(`${runs.map(runLine).join('\n')}\n`);
+        if (runs.some((run) => run.status !== 'succeeded')) process.exitCode = 1;
+      } finally {
+        if (started) await started.close({ drain: true });
+        else store.close();
+      }
+    });
+}
+
+function applyRequest(project: string | undefined, options: ApplyOptions): TriggerRequest {
+  const meta = options.pull ? { pull: true } : undefined;
+  if (project !== undefined) {
+    return { pipeline: 'deploy', project, service: options.service, trigger: { kind: 'cli', ...(meta && { meta }) } };
+  }
+  if (options.service !== undefined) throw new RailyardError('USAGE', '--service needs a project: railyard apply PROJECT --service NAME');
+  // Every project: one pull and render, then a deploy per project (see pipeline/fan-out.ts).
+  return { pipeline: 'sync', project: STACK, trigger: { kind: 'cli', meta: { ...meta, all: true } } };
+}
+
+/** Waits for the run and, when it fanned out (a sync), for the runs it queued. */
+async function waitWithChildren(store: RunStore, runId: string): Promise<RunRecord[]> {
+  const run = await waitForRun(store, runId);
+  const children = store.childrenOf(run.id);
+  const done = await Promise.all(children.map((child) => waitForRun(store, child.id)));
+  const unique = new Map([run, ...done].map((r) => [r.id, r]));
+  return [...unique.values()];
+}

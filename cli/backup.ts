@@ -1,0 +1,126 @@
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Command } from 'commander';
+import { loadEnv, type Env } from '../config/env.ts';
+import { enqueueDurably } from '../pipeline/admit.ts';
+import { createLogger, type Logger } from '../pipeline/logger.ts';
+import { PIPELINES } from '../pipeline/pipelines.ts';
+import { RunStore, storePath } from '../pipeline/run-store.ts';
+import { startRunner } from '../pipeline/start-runner.ts';
+import { STACK, type TriggerRequest } from '../pipeline/types.ts';
+import { waitForRun } from '../pipeline/wait-for-run.ts';
+import { archiveTree } from '../steps/backup/archive-tree.ts';
+import { BACKUP_FOLDER } from '../steps/backup/archive.ts';
+import { DigestStream } from '../steps/backup/digest-stream.ts';
+import { checkGenerations, listBackups } from '../steps/backup/generations.ts';
+import { generationKey } from '../steps/backup/keys.ts';
+import { planRotation } from '../steps/backup/rotate.ts';
+import { onTarget, openTarget } from '../steps/backup/target.ts';
+import { printJson, type GlobalOptions } from './context.ts';
+import { runJson, runLine } from './run-format.ts';
+
+interface BackupOptions {
+  readonly dryRun?: boolean;
+  readonly detach?: boolean;
+  readonly json?: boolean;
+}
+
+/**
+ * `railyard backup [--dry-run]` runs the `backup` pipeline through the runner
+ * (so it is in `railyard runs`); `railyard backup list` shows the generations.
+ * Options are parsed before anything is read or written: `--help` or a bad
+ * option never starts a backup.
+ */
+export function backupCommand(program: Command): void {
+  const backup = program
+    .command('backup')
+    .description('back up upstream/ as a streamed tar.gz to S3 (AWS_*), or to backups/ without S3 settings: archive → verify → promote → rotate')
+    .option('--dry-run', 'archive without storing anything: show the size, the key and what rotation would delete')
+    .option('--detach', 'queue the run and return; a running `railyard worker` or `serve` runs it')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: BackupOptions, command: Command) => {
+      const { env, log } = backupContext(command);
+      if (options.dryRun) await dryRun(env, log, options.json === true);
+      else await runBackup(env, log, options);
+    });
+  backup
+    .command('list')
+    .description('the backups, newest first: key, size, date, and whether the backup was verified')
+    .option('--json', 'print the backups as JSON')
+    .action(async (_options: unknown, command: Command) => {
+      // `--json` after `list` may be taken by `backup`'s own --json: read both.
+      const options = command.optsWithGlobals<{ json?: boolean }>();
+      const { env } = backupContext(command);
+      const target = await openTarget(env);
+      const { generations } = await onTarget(target, 'list backups', () => listBackups(target, env.backupPrefix));
+      const checked = await onTarget(target, 'read backups', () => checkGenerations(target, generations));
+      const rows = checked.map((g) => ({ key: g.key, size: g.size, date: g.date.toISOString(), validated: g.validated, sha256: g.digest?.sha256 }));
+      if (options.json) printJson({ target: target.description, backups: rows });
+      else if (rows.length === 0) process.stdout.write(`no backups in ${target.description}\n`);
+      else process.stdout.write(rows.map((r) => `${r.key}  ${formatSize(r.size).padStart(9)}  ${r.date}  ${r.validated ? 'validated' : 'NOT validated'}\n`).join(''));
+    });
+}
+
+function backupContext(command: Command): { env: Env; log: Logger } {
+  // No db.yml is read: a backup needs only the environment.
+  const env = loadEnv({ root: command.optsWithGlobals<GlobalOptions>().root });
+  return { env, log: createLogger({ level: env.logLevel, secrets: env.secrets }) };
+}
+
+async function runBackup(env: Env, log: Logger, options: BackupOptions): Promise<void> {
+  const request: TriggerRequest = { pipeline: 'backup', project: STACK, trigger: { kind: 'cli' } };
+  PIPELINES.check(env);
+  const started = options.detach ? undefined : startRunner({ env, log });
+  const store = started?.store ?? RunStore.open(storePath(env.root));
+  try {
+    const accepted = started ? started.runner.trigger(request) : enqueueDurably(store, PIPELINES, request);
+    if (options.detach) {
+      if (options.json) printJson(accepted);
+      else process.stdout.write(`run ${accepted.runId} queued\n`);
+      return;
+    }
+    if (!started) log.info({ runId: accepted.runId }, 'another railyard process runs this stack; it will run this trigger');
+    const run = await waitForRun(store, accepted.runId);
+    if (options.json) printJson({ run: runJson(run) });
+    else process.stdout.write(`${runLine(run)}\n`);
+    if (run.status !== 'succeeded') process.exitCode = 1;
+  } finally {
+    if (started) await started.close({ drain: true });
+    else store.close();
+  }
+}
+
+/** Archives to nowhere, and plans the rotation as if the archive had been stored. */
+async function dryRun(env: Env, log: Logger, json: boolean): Promise<void> {
+  const target = await openTarget(env);
+  const tree = archiveTree({
+    cwd: env.root,
+    folder: BACKUP_FOLDER,
+    exclude: env.backupExclude,
+    onWarning: (path, reason) => log.warn({ path, reason }, 'file skipped or changed while archived'),
+  });
+  const digest = new DigestStream();
+  await pipeline(tree.stream, digest, new Writable({ write: (_chunk, _encoding, done) => done() }));
+  const { size } = digest.digest();
+  const { generations } = await onTarget(target, 'list backups', () => listBackups(target, env.backupPrefix));
+  const plan = await onTarget(target, 'read backups', () => planRotation(target, generations, env.backupKeep - 1, ''));
+  const key = generationKey(env.backupPrefix, new Date());
+  const result = { dryRun: true, target: target.description, key, size, entries: tree.stats.entries, skipped: tree.stats.skipped, wouldDelete: plan.deleted };
+  if (json) {
+    printJson(result);
+    return;
+  }
+  process.stdout.write(`dry run: would store ${formatSize(size)} (${result.entries} entries, ${result.skipped} skipped) in ${result.target} as ${key}\n`);
+  process.stdout.write(plan.deleted.length === 0 ? 'rotation would delete nothing\n' : `rotation would delete: ${plan.deleted.join(' ')}\n`);
+}
+
+function formatSize(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}

@@ -1,0 +1,38 @@
+import { once } from 'node:events';
+import type { Command } from 'commander';
+import { RailyardError } from '../pipeline/errors.ts';
+import { startRunner } from '../pipeline/start-runner.ts';
+import { cliContext } from './context.ts';
+
+/**
+ * `railyard worker`: the runner without the HTTP endpoint. Recovers what a
+ * previous process left (interrupted runs are retried once, queued runs run),
+ * then runs every trigger queued through the store. SIGTERM/SIGINT stop it:
+ * running jobs are interrupted and queued again for the next start.
+ */
+export function workerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('run queued pipelines (recovering interrupted ones) until stopped; `serve` does this too')
+    .option('--exit-when-idle', 'exit once nothing is queued or running')
+    .action(async (options: { exitWhenIdle?: boolean }, command: Command) => {
+      const { env, log } = cliContext(command);
+      const started = startRunner({ env, log });
+      if (started === undefined) {
+        throw new RailyardError('RUNNER_BUSY', `Another railyard process already runs the stack in ${env.root}`);
+      }
+      log.info({ root: env.root, concurrency: env.concurrency }, 'runner started');
+      const stop = new AbortController();
+      const onSignal = (): void => stop.abort();
+      process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
+      // The runner's own timers do not hold the process open; this does, until stopped.
+      const keepAlive = setInterval(() => undefined, 1 << 30);
+      const idle = options.exitWhenIdle ? started.runner.onIdle() : new Promise<never>(() => undefined);
+      const stopped = once(stop.signal, 'abort').then(() => true);
+      const bySignal = await Promise.race([idle.then(() => false), stopped]);
+      clearInterval(keepAlive);
+      await started.close({ drain: !bySignal });
+      process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+      log.info({ bySignal }, 'runner stopped');
+    });
+}

@@ -1,0 +1,50 @@
+import type { Env } from '../config/env.ts';
+import type { Job } from './job.ts';
+import { createLogger } from './logger.ts';
+import { RunLog } from './run-log.ts';
+import { runPipeline, type RunOutcome } from './run-pipeline.ts';
+import type { RunStore } from './run-store.ts';
+import type { Clients, Pipeline } from './types.ts';
+
+export interface ExecuteOptions {
+  readonly pipeline: Pipeline;
+  readonly env: Env;
+  readonly clients: Clients;
+  readonly store: RunStore;
+  readonly signal: AbortSignal;
+  /** Where the run's logger writes besides the store. @default process.stderr */
+  readonly logDestination: NodeJS.WritableStream | undefined;
+  /** Records the outcome; called before the run's last log line. */
+  readonly finish: (outcome: RunOutcome, commit: string | undefined) => void;
+}
+
+/**
+ * Runs one job: marks it running, gives it a logger whose lines also go to the
+ * store (scrubbed of secrets, capped), runs the pipeline, and hands the outcome
+ * and the commit the run recorded to `finish`.
+ */
+export async function executeJob(job: Job, options: ExecuteOptions): Promise<void> {
+  const { env, store } = options;
+  const runLog = new RunLog(store, job.runId);
+  const log = createLogger({
+    level: env.logLevel, secrets: env.secrets, tap: runLog.write,
+    ...(options.logDestination !== undefined && { destination: options.logDestination }),
+  }).child({ runId: job.runId, pipeline: job.pipeline, project: job.project, ...(job.service && { service: job.service }) });
+  let commit = job.trigger.commit;
+  store.startRun(job.runId);
+  log.info({ trigger: job.trigger.kind, commit }, 'run started');
+  const scope = {
+    ...job, env, log, clients: options.clients, signal: options.signal,
+    recordCommit: (sha: string) => {
+      commit = sha;
+      store.setCommit(job.runId, sha);
+    },
+  };
+  const outcome = await runPipeline(options.pipeline, scope, store).catch((error: unknown): RunOutcome => {
+    log.error({ err: error }, 'runner error');
+    return { status: 'failed', error: { step: undefined, code: 'UNEXPECTED', message: 'The runner failed; see the log' }, results: new Map() };
+  });
+  options.finish(outcome, commit);
+  log.info({ status: outcome.status, error: outcome.error }, 'run finished');
+  runLog.flush();
+}

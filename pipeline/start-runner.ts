@@ -1,0 +1,64 @@
+import type { Env } from '../config/env.ts';
+import { createDocker } from '../runtime/docker.ts';
+import type { Logger } from './logger.ts';
+import { PIPELINES } from './pipelines.ts';
+import type { PipelineRegistry } from './registry.ts';
+import { acquireRunnerLock } from './runner-lock.ts';
+import { RunStore, storePath } from './run-store.ts';
+import { Runner } from './runner.ts';
+import type { Clients } from './types.ts';
+
+export interface StartRunnerOptions {
+  readonly env: Env;
+  readonly log: Logger;
+  /** @default PIPELINES */
+  readonly pipelines?: PipelineRegistry;
+  /** @default a dockerode client for DOCKER_HOST */
+  readonly clients?: Clients;
+  readonly logDestination?: NodeJS.WritableStream;
+}
+
+export interface StartedRunner {
+  readonly runner: Runner;
+  readonly store: RunStore;
+  /** Stops the runner (see Runner.stop), closes the store and releases the lock. */
+  close(options?: { readonly drain?: boolean }): Promise<void>;
+}
+
+/**
+ * What `railyard worker`, `apply` and `serve` start: checks every step's
+ * environment, takes the stack's runner lock, opens the store, recovers
+ * interrupted runs and starts the queue. Undefined when another process
+ * already runs this stack (queue through the store instead: enqueueDurably).
+ */
+export function startRunner(options: StartRunnerOptions): StartedRunner | undefined {
+  const { env, log } = options;
+  const pipelines = options.pipelines ?? PIPELINES;
+  pipelines.check(env);
+  const lock = acquireRunnerLock(env.root);
+  if (lock === undefined) return undefined;
+  let store: RunStore | undefined;
+  try {
+    store = RunStore.open(storePath(env.root));
+    const clients = options.clients ?? { docker: createDocker(env.dockerHost) };
+    const runner = new Runner({
+      env, store, pipelines, clients, log,
+      ...(options.logDestination !== undefined && { logDestination: options.logDestination }),
+    });
+    runner.start();
+    const opened = store;
+    return {
+      runner,
+      store: opened,
+      async close(closeOptions = {}) {
+        await runner.stop(closeOptions);
+        opened.close();
+        lock.release();
+      },
+    };
+  } catch (error) {
+    store?.close();
+    lock.release();
+    throw error;
+  }
+}
