@@ -6,9 +6,9 @@
  *   `docker ps --filter label=…`, `docker inspect` (itsUP's smart_deploy, without
  *   its `docker compose pull`).
  * railyard runs in-process through the real steps, two ways:
- *   1. as `railyard apply` runs today: the sync run (pull → validate → render)
- *      and then one deploy run per project (pull → validate → render →
- *      pull-images → diff → rollout), as the fan-out queues them;
+ *   1. as `railyard apply` runs it: the sync run (pull → validate → render →
+ *      drift, one stack-wide diff) and then a deploy run for each project the
+ *      drift names (none when nothing changed);
  *   2. one stack-wide pass: validate → render once, then every project's plan
  *      from ONE container listing and ONE image listing (the diff step's
  *      planner), and rollout with nothing to do.
@@ -34,7 +34,8 @@ import { localImageIds, pullImage } from '../runtime/images.ts';
 import { PROXY_NETWORK } from '../runtime/network.ts';
 import { buildPlan } from '../steps/diff-plan.ts';
 import { desiredFromRender, type DiffResult } from '../steps/diff.ts';
-import { diff, PIPELINE_STEPS, render, rollout, validate } from '../steps/index.ts';
+import type { DriftResult } from '../steps/drift.ts';
+import { diff, drift, PIPELINE_STEPS, render, rollout, validate } from '../steps/index.ts';
 import type { RenderResult } from '../steps/render/index.ts';
 import { applyPlan, type RolloutResult } from '../steps/rollout/index.ts';
 import type { ValidateResult } from '../steps/validate.ts';
@@ -55,10 +56,10 @@ const log = createLogger({ level: 'info', destination: new Writable({ write: (_c
 const stepMs = new Map<string, number[]>();
 
 /** One run of `steps` for `project`, in-process: one context per step, as the runner builds them. */
-async function runSteps(steps: readonly Step[], project: string): Promise<Map<Step, unknown>> {
+async function runSteps(steps: readonly Step[], project: string, meta?: Record<string, unknown>): Promise<Map<Step, unknown>> {
   const results = new Map<Step, unknown>();
   const scope = {
-    runId: `bench-${project}`, pipeline: 'deploy', project, service: undefined, trigger: { kind: 'cli' as const },
+    runId: `bench-${project}`, pipeline: 'deploy', project, service: undefined, trigger: { kind: 'cli' as const, ...(meta && { meta }) },
     env, log, signal: new AbortController().signal, clients: { docker }, recordCommit: () => undefined,
   };
   for (const step of steps) {
@@ -69,11 +70,16 @@ async function runSteps(steps: readonly Step[], project: string): Promise<Map<St
   return results;
 }
 
-/** Way 1: the sync run, then a deploy run per project. Resolves with the number of changes seen. */
+/**
+ * Way 1, as `railyard apply` runs it: the sync run with `all` (its drift step
+ * diffs the whole stack once), then a deploy run for each project it names.
+ * Resolves with the number of changes seen.
+ */
 async function applyAsRunner(): Promise<number> {
-  await runSteps(PIPELINE_STEPS.sync, '*');
+  const sync = await runSteps(PIPELINE_STEPS.sync, '*', { all: true });
+  const drifted = (sync.get(drift) as DriftResult).projects ?? projects;
   let changes = 0;
-  for (const project of projects) {
+  for (const project of projects.filter((name) => drifted.includes(name))) {
     const results = await runSteps(PIPELINE_STEPS.deploy, project);
     changes += (results.get(diff) as DiffResult).changes + (results.get(rollout) as RolloutResult).services.length;
   }
@@ -161,7 +167,7 @@ try {
   if ((await containerStates()).join() !== before.join()) throw new Error('containers changed during the benchmark: one side was not a no-op');
 
   console.log(`no-change apply, ${PROJECTS} projects / ${PROJECTS * HOSTS.length} services (${IMAGE}, all running); railyard in-process through the steps:`);
-  console.log(`  railyard as \`railyard apply\` runs it (sync run + ${PROJECTS} deploy runs): first ${ms(runner.first)}, median of ${ROUNDS} ${ms(runner.median)}`);
+  console.log(`  railyard as \`railyard apply\` runs it (sync run with its stack-wide drift check, then deploy runs only where needed): first ${ms(runner.first)}, median of ${ROUNDS} ${ms(runner.median)}`);
   console.log(`    mean ms per step run: ${perStep}`);
   console.log(`  railyard stack-wide pass (validate, render, 1 container + 1 image listing, ${PROJECTS} plans, rollout): first ${ms(stackWide.first)}, median ${ms(stackWide.median)}`);
   console.log(`  baseline itsUP sequence (${PROJECTS * (1 + 3 * HOSTS.length)} processes: ${PROJECTS}× compose up -d; ${PROJECTS * HOSTS.length}× compose config --hash, docker ps, docker inspect): ${ms(baseline.median)}`);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { render } from '../steps/index.ts';
+import { drift, render } from '../steps/index.ts';
 import type { RenderedProject } from '../steps/render/index.ts';
 import type { FinishedRun, TriggerRequest } from './types.ts';
 
@@ -12,13 +12,18 @@ export const PROXY = 'proxy';
  * After a push's sync: one deploy per project whose rendered services (config
  * hashes, which cover mounted file contents, and images) differ from what was
  * last handed to a deploy, per project removed since, and then the proxy.
- * With `trigger.meta.all` (`railyard apply` without a project) every project.
+ * With `trigger.meta.all` (`railyard apply` without a project) also every
+ * project the drift step found out of step with the host, or every project
+ * when Docker could not be asked.
  */
 export function fanOut(run: FinishedRun): TriggerRequest[] {
   const hashes = new Map(run.resultOf(render).projects.map((p) => [p.name, projectHash(p)]));
   for (const name of run.history.deployedProjects()) if (!hashes.has(name)) hashes.set(name, ABSENT);
   const all = run.trigger.meta?.['all'] === true;
-  const changed = [...hashes.keys()].filter((name) => all || run.history.deployedHash(name) !== hashes.get(name));
+  const drifted = all ? run.resultOf(drift).projects : [];
+  const changed = [...hashes.keys()].filter(
+    (name) => drifted === undefined || drifted.includes(name) || run.history.deployedHash(name) !== hashes.get(name),
+  );
   if (changed.length > 0 && !changed.includes(PROXY) && hashes.has(PROXY)) changed.push(PROXY);
   return changed.map((project) => ({
     pipeline: 'deploy',

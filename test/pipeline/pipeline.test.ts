@@ -44,7 +44,7 @@ describe('pipeline registry', () => {
   it('declares deploy, update and sync from the step list, in the documented order', () => {
     assert.deepEqual(PIPELINES.get('deploy')?.steps.map((s) => s.name), ['pull', 'validate', 'render', 'pull-images', 'diff', 'rollout']);
     assert.deepEqual(PIPELINES.get('update')?.steps.map((s) => s.name), ['validate', 'render', 'pull-images', 'diff', 'rollout']);
-    assert.deepEqual(PIPELINES.get('sync')?.steps.map((s) => s.name), ['pull', 'validate', 'render']);
+    assert.deepEqual(PIPELINES.get('sync')?.steps.map((s) => s.name), ['pull', 'validate', 'render', 'drift']);
     assert.equal(PIPELINES.get('sync')?.scope, 'stack');
     assert.equal(PIPELINES.merge('update', 'deploy'), 'deploy');
   });
