@@ -1,27 +1,33 @@
 import { once } from 'node:events';
 import type { Command } from 'commander';
 import { RailyardError } from '../pipeline/errors.ts';
+import { loadSchedules } from '../pipeline/load-schedules.ts';
+import { startScheduler } from '../pipeline/scheduler.ts';
 import { startRunner } from '../pipeline/start-runner.ts';
 import { cliContext } from './context.ts';
 
 /**
  * `railyard worker`: the runner without the HTTP endpoint. Recovers what a
  * previous process left (interrupted runs are retried once, queued runs run),
- * then runs every trigger queued through the store. SIGTERM/SIGINT stop it:
+ * then runs every trigger queued through the store, and db.yml's `schedules`
+ * (not with --no-schedule or --exit-when-idle). SIGTERM/SIGINT stop it:
  * running jobs are interrupted and queued again for the next start.
  */
 export function workerCommand(program: Command): void {
   program
     .command('worker')
     .description('run queued pipelines (recovering interrupted ones) until stopped; `serve` does this too')
-    .option('--exit-when-idle', 'exit once nothing is queued or running')
-    .action(async (options: { exitWhenIdle?: boolean }, command: Command) => {
-      const { env, log } = cliContext(command);
+    .option('--exit-when-idle', 'exit once nothing is queued or running (schedules are not run)')
+    .option('--no-schedule', 'do not run the schedules of db.yml (backup, threat-report, reconcile)')
+    .action(async (options: { exitWhenIdle?: boolean; schedule: boolean }, command: Command) => {
+      const { env, log, db } = cliContext(command);
+      const config = options.schedule && !options.exitWhenIdle ? await loadSchedules(env, db, log) : undefined;
       const started = startRunner({ env, log });
       if (started === undefined) {
         throw new RailyardError('RUNNER_BUSY', `Another railyard process already runs the stack in ${env.root}`);
       }
       log.info({ root: env.root, concurrency: env.concurrency }, 'runner started');
+      const scheduler = config && startScheduler({ env, log, runner: started.runner, store: started.store, config });
       const stop = new AbortController();
       const onSignal = (): void => stop.abort();
       process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
@@ -31,6 +37,7 @@ export function workerCommand(program: Command): void {
       const stopped = once(stop.signal, 'abort').then(() => true);
       const bySignal = await Promise.race([idle.then(() => false), stopped]);
       clearInterval(keepAlive);
+      scheduler?.stop();
       await started.close({ drain: !bySignal });
       process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
       log.info({ bySignal }, 'runner stopped');

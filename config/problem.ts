@@ -32,7 +32,8 @@ export type ConfigProblemCode =
   | 'RESERVED_PROPERTY'
   | 'DUPLICATE_ROUTE'
   | 'DUPLICATE_HOSTPORT'
-  | 'UNRESOLVED_VARIABLE';
+  | 'UNRESOLVED_VARIABLE'
+  | 'INVALID_SCHEDULE';
 
 /** `db.yml:41:15 projects[2].services[0].ingress[1].port: must be <= 65535` */
 export function formatProblem(problem: ConfigProblem): string {

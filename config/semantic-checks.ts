@@ -1,10 +1,14 @@
-import type { DbConfig, Ingress, Project, Service } from './db-types.ts';
+import { Cron, type CronOptions } from 'croner';
+import type { DbConfig, Ingress, Project, Schedules, Service } from './db-types.ts';
 import type { ConfigProblem, ConfigProblemCode } from './problem.ts';
 import { pointerOf, pointerToPath } from './problem.ts';
 import type { Position, SourceMap } from './parse-yaml.ts';
 
 /** Project and service names, before they reach a path, a command or a label. */
 export const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
+
+/** How railyard reads cron patterns: 5 fields, or 6 with seconds first (as the schema allows). */
+export const CRON_OPTIONS = { mode: '5-or-6-parts' } as const satisfies CronOptions;
 
 /** Keys of a compose service that railyard writes itself. */
 export const RESERVED_PROPERTIES = ['command', 'depends_on', 'environment', 'env', 'image', 'name', 'restart', 'volumes', 'labels'];
@@ -48,6 +52,7 @@ export function semanticChecks(config: DbConfig, source: SourceMap, file: string
       });
     });
   });
+  checkSchedules(config.schedules, report);
   return problems;
 }
 
@@ -128,6 +133,25 @@ function checkIngress(
     if (earlier) {
       report('DUPLICATE_HOSTPORT', [...at, 'hostport'], `host port ${ingress.hostport}/${ingress.protocol} (${owner}) is already claimed at line ${earlier.line}; each host port and protocol can be used once`);
     }
+  }
+}
+
+/** Cron patterns of the right shape that croner still refuses (minute 75) or that never fire (February 30). */
+function checkSchedules(schedules: Schedules, report: Report): void {
+  for (const [name, pattern] of Object.entries(schedules)) {
+    if (typeof pattern !== 'string') continue;
+    const problem = cronProblem(pattern);
+    if (problem !== undefined) report('INVALID_SCHEDULE', ['schedules', name], `${problem}; write 5 fields (or 6 with seconds first), e.g. "0 5 * * *" for 05:00 every day`);
+  }
+}
+
+/** Why croner cannot schedule `pattern`, or undefined when it can. */
+export function cronProblem(pattern: string): string | undefined {
+  try {
+    return new Cron(pattern, CRON_OPTIONS).nextRun() === null ? `cron pattern "${pattern}" never fires` : undefined;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.replace(/^CronPattern: /, '') : String(error);
+    return `invalid cron pattern "${pattern}" (${reason})`;
   }
 }
 

@@ -57,7 +57,8 @@ describe('crash recovery of a real railyard process', () => {
     execa(process.execPath, [BIN, '--root', root, ...args], { env, extendEnv: false, reject: false });
 
   it('redoes the interrupted run once after SIGKILL and runs every accepted trigger', { timeout: 90_000 }, async () => {
-    const worker = railyard('worker');
+    // No scheduler: a reconcile tick (REPO_URL is set) must not add a sync of its own.
+    const worker = railyard('worker', '--no-schedule');
     const sync = await railyard('apply', '--detach', '--json');
     assert.equal(sync.exitCode, 0, sync.stderr);
     const first = (JSON.parse(sync.stdout) as { runId: string }).runId;

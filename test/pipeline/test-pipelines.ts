@@ -29,8 +29,9 @@ export function probe(): Probe {
   return { executions: [], running: 0, maxRunning: 0, busy: new Set(), overlapped: false, hold: undefined };
 }
 
-export function testPipelines(p: Probe, options: { followUps?: (runId: string) => TriggerRequest[] } = {}): PipelineRegistry {
-  const work: Step<'work', string> = {
+/** Records each execution in `p`, and waits for `p.hold` while it is set. */
+export function workStep(p: Probe): Step<'work', string> {
+  return {
     name: 'work',
     async run(ctx: StepContext) {
       p.executions.push({
@@ -52,6 +53,10 @@ export function testPipelines(p: Probe, options: { followUps?: (runId: string) =
       }
     },
   };
+}
+
+export function testPipelines(p: Probe, options: { followUps?: (runId: string) => TriggerRequest[] } = {}): PipelineRegistry {
+  const work = workStep(p);
   const after: Step<'after', string> = {
     name: 'after',
     needs: [work],
@@ -76,6 +81,12 @@ export function testPipelines(p: Probe, options: { followUps?: (runId: string) =
     ],
     { 'work|other': 'work', 'work|fails': 'fails', 'other|fails': 'fails' },
   );
+}
+
+/** Test pipelines under the names the scheduler triggers: `backup`, `threat-report` and `sync` (reconcile). */
+export function scheduledPipelines(p: Probe): PipelineRegistry {
+  const work = workStep(p);
+  return createRegistry(['backup', 'threat-report', 'sync'].map((name) => createPipeline(name, [work], { scope: 'stack' })));
 }
 
 function aborted(signal: AbortSignal): Promise<never> {
