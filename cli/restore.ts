@@ -40,6 +40,8 @@ export function restoreCommand(program: Command): void {
         else {
           process.stdout.write(`restored ${result.key} (${result.entries} entries) into ${result.into}\n`);
           if (result.previous !== undefined) process.stdout.write(`the previous tree is kept in ${result.previous}\n`);
+          // Bind mounts follow the moved folder: running containers keep using the old tree until recreated.
+          if (options.to === undefined) process.stdout.write('running containers still use the previous tree until they are recreated (railyard apply)\n');
         }
       } finally {
         process.off('SIGINT', onSignal).off('SIGTERM', onSignal);

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { RailyardError } from '../pipeline/errors.ts';
@@ -44,7 +45,16 @@ export interface Env {
   readonly domainSuffix: string | undefined;
   /** @default 'info' */
   readonly logLevel: string;
+  /** Sources allowed to call the HTTP endpoint (`HOOK_ALLOWED_CIDRS`), checked CIDRs; empty allows every source. @default [] */
   readonly hookAllowedCidrs: readonly string[];
+  /** Request bodies past this many bytes get 413 before any parsing (`HOOK_MAX_BODY`: bytes, or `N KiB`/`N MiB`). @default 5 MiB */
+  readonly hookMaxBody: number;
+  /** Take the client address from the last `X-Forwarded-For` entry (`TRUST_PROXY`): only behind a reverse proxy. @default false */
+  readonly trustProxy: boolean;
+  /** How long `serve` lets running jobs finish on SIGTERM before interrupting them (`SHUTDOWN_GRACE`, seconds). @default 30 */
+  readonly shutdownGraceMs: number;
+  /** Set under systemd socket activation (`LISTEN_FDS` for this `LISTEN_PID`): listen on fd 3. */
+  readonly listenFd: number | undefined;
   /** @default 0.0.0.0 */
   readonly host: string;
   /** @default 8888 */
@@ -165,7 +175,11 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
     trustedIpsCidrs: list('TRUSTED_IPS_CIDRS'),
     domainSuffix: str('DOMAIN_SUFFIX'),
     logLevel,
-    hookAllowedCidrs: list('HOOK_ALLOWED_CIDRS'),
+    hookAllowedCidrs: cidrs(list('HOOK_ALLOWED_CIDRS'), problems),
+    hookMaxBody: byteSize('HOOK_MAX_BODY', str('HOOK_MAX_BODY'), 5 * MIB, problems),
+    trustProxy: bool('TRUST_PROXY'),
+    shutdownGraceMs: int('SHUTDOWN_GRACE', 30, 0, 3600) * 1000,
+    listenFd: str('LISTEN_PID') === String(process.pid) && Number(str('LISTEN_FDS') ?? 0) >= 1 ? 3 : undefined,
     host: str('HOST') ?? '0.0.0.0',
     port: int('PORT', 8888, 0, 65_535),
     concurrency: int('RAILYARD_CONCURRENCY', 2, 1, 64),
@@ -185,6 +199,37 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
     throw new RailyardError('ENV_INVALID', `Invalid environment: ${problems.join('; ')}`, { data: { problems } });
   }
   return deepFreeze(env);
+}
+
+const MIB = 1024 * 1024;
+const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: MIB, mb: MIB, mib: MIB };
+
+/** `5242880`, `512 KiB`, `5MiB` (k and M are binary); from 1 KiB to 1 GiB. */
+function byteSize(name: string, raw: string | undefined, fallback: number, problems: string[]): number {
+  if (raw === undefined) return fallback;
+  const match = /^(\d+)\s*([a-z]*)$/i.exec(raw.trim());
+  const unit = SIZE_UNITS[match?.[2]?.toLowerCase() ?? 'x'];
+  const value = Number(match?.[1]) * (unit ?? NaN);
+  if (!Number.isSafeInteger(value) || value < 1024 || value > 1024 * MIB) {
+    problems.push(`${name}=${JSON.stringify(raw)} must be a size from 1 KiB to 1 GiB: bytes, or N KiB / N MiB`);
+    return fallback;
+  }
+  return value;
+}
+
+/** Each item must be an address or `address/prefix` (IPv4 or IPv6); a bare address is a /32 or /128. */
+function cidrs(items: readonly string[], problems: string[]): string[] {
+  return items.map((item) => {
+    const [address = '', prefix, ...rest] = item.split('/');
+    const family = isIP(address);
+    const max = family === 6 ? 128 : 32;
+    const bits = prefix === undefined ? max : Number(prefix);
+    if (family === 0 || rest.length > 0 || !/^\d{1,3}$/.test(prefix ?? String(max)) || bits > max) {
+      problems.push(`HOOK_ALLOWED_CIDRS: ${JSON.stringify(item)} is not an IPv4 or IPv6 address or CIDR (e.g. 10.8.0.0/24, 127.0.0.1, ::1)`);
+      return item;
+    }
+    return `${address}/${bits}`;
+  });
 }
 
 /** Folders (`backups/itsup.tar.gz`) are allowed; `..`, a leading `/` and odd characters are not. */

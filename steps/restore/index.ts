@@ -6,7 +6,8 @@ import type { Logger } from '../../pipeline/logger.ts';
 import { acquireRunnerLock } from '../../pipeline/runner-lock.ts';
 import { BACKUP_FOLDER } from '../backup/archive.ts';
 import { stampOf } from '../backup/keys.ts';
-import { openTarget } from '../backup/target.ts';
+import type { CheckedGeneration } from '../backup/generations.ts';
+import { openTarget, type BackupTarget } from '../backup/target.ts';
 import { checkArchive } from './check-archive.ts';
 import { downloadVerified } from './download.ts';
 import { extractArchive } from './extract.ts';
@@ -44,9 +45,10 @@ export interface RestoreResult {
  * runner lock, so no deploy runs meanwhile.
  */
 export async function restoreBackup(options: RestoreOptions): Promise<RestoreResult> {
-  const { env, log, key } = options;
+  const { env, key } = options;
   checkKeyArgument(key, env.backupPrefix);
-  const into = options.to === undefined ? await realpath(join(env.root, BACKUP_FOLDER)).catch(() => join(env.root, BACKUP_FOLDER)) : resolve(options.to);
+  const upstream = join(env.root, BACKUP_FOLDER);
+  const into = options.to === undefined ? await realpath(upstream).catch(() => upstream) : resolve(options.to);
   if (options.to !== undefined) await checkFreeFolder(into);
   const lock = options.to === undefined ? acquireRunnerLock(env.root) : undefined;
   if (options.to === undefined && lock === undefined) {
@@ -58,27 +60,38 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
     if (!generation.validated && options.allowUnvalidated !== true) {
       throw new RailyardError('BACKUP_VERIFY_FAILED', `${generation.key} has no recorded sha256 (not made by railyard, or damaged); pass --allow-unvalidated to restore it anyway`);
     }
-    log.info({ key: generation.key, size: generation.size, into }, 'restore started');
+    options.log.info({ key: generation.key, size: generation.size, into }, 'restore started');
     await mkdir(dirname(into), { recursive: true });
     const work = await mkdtemp(join(dirname(into), `.${basename(into)}.restore-`));
     try {
-      const file = join(work, 'archive.tar.gz');
-      const digest = await downloadVerified(target, generation, file, options.signal ?? new AbortController().signal);
-      const entries = await checkArchive(file, { folder: BACKUP_FOLDER, maxEntries: env.restoreMaxEntries });
-      await mkdir(join(work, 'tree'));
-      await extractArchive(file, join(work, 'tree'));
-      const fresh = join(work, 'tree', BACKUP_FOLDER);
-      const previous = options.to === undefined
-        ? await swapIn(fresh, into, `${into}.prev-${stampOf(new Date())}`)
-        : await rename(fresh, into).then(() => undefined, (error: unknown) => {
-          throw new RailyardError('RESTORE_FAILED', `Could not move the restored tree to ${into}`, { cause: error });
-        });
-      log.info({ key: generation.key, entries, into, previous }, 'backup restored');
-      return { key: generation.key, size: digest.size, sha256: digest.sha256, entries, into, previous };
+      return await restoreVia(work, { ...options, into, target, generation });
     } finally {
       await rm(work, { recursive: true, force: true });
     }
   } finally {
     lock?.release();
   }
+}
+
+interface Resolved extends RestoreOptions {
+  readonly into: string;
+  readonly target: BackupTarget;
+  readonly generation: CheckedGeneration;
+}
+
+/** Download, check and extract inside `work`, then move the tree into place. */
+async function restoreVia(work: string, r: Resolved): Promise<RestoreResult> {
+  const file = join(work, 'archive.tar.gz');
+  const digest = await downloadVerified(r.target, r.generation, file, r.signal ?? new AbortController().signal);
+  const entries = await checkArchive(file, { folder: BACKUP_FOLDER, maxEntries: r.env.restoreMaxEntries });
+  await mkdir(join(work, 'tree'));
+  await extractArchive(file, join(work, 'tree'));
+  const fresh = join(work, 'tree', BACKUP_FOLDER);
+  const previous = r.to === undefined
+    ? await swapIn(fresh, r.into, `${r.into}.prev-${stampOf(new Date())}`)
+    : await rename(fresh, r.into).then(() => undefined, (error: unknown) => {
+      throw new RailyardError('RESTORE_FAILED', `Could not move the restored tree to ${r.into}`, { cause: error });
+    });
+  r.log.info({ key: r.generation.key, entries, into: r.into, previous }, 'backup restored');
+  return { key: r.generation.key, size: digest.size, sha256: digest.sha256, entries, into: r.into, previous };
 }

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, rmSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -45,6 +46,15 @@ describe('archiveTree', () => {
     const { file, warnings, stats } = await archiveTo(root);
     assert.deepEqual(warnings, []);
     assert.equal(stats.skipped, 0);
+    const out = await gnuExtract(file);
+    assert.deepEqual(await describeTree(join(out, 'upstream')), await describeTree(join(root, 'upstream')));
+  });
+
+  it('keeps every byte when many small files sit between large ones (reads share one buffer)', async () => {
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 300; i += 1) files[`many/f${String(i).padStart(3, '0')}`] = randomBytes(i % 50 === 0 ? 700_000 + i : (i * 997) % 9000);
+    const root = await stackWith(files);
+    const { file } = await archiveTo(root);
     const out = await gnuExtract(file);
     assert.deepEqual(await describeTree(join(out, 'upstream')), await describeTree(join(root, 'upstream')));
   });
