@@ -5,6 +5,7 @@ import { planCommand } from './plan.ts';
 import { renderCommand } from './render.ts';
 import { restoreCommand } from './restore.ts';
 import { runsCommand } from './runs.ts';
+import { serveCommand } from './serve.ts';
 import { threatReportCommand } from './threat-report.ts';
 import { validateCommand } from './validate.ts';
 import { workerCommand } from './worker.ts';
@@ -17,6 +18,7 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   applyCommand,
   runsCommand,
   workerCommand,
+  serveCommand,
   threatReportCommand,
   backupCommand,
   restoreCommand,

@@ -149,6 +149,33 @@ export class RunStore implements DeployHistory {
     return this.#all<RunRow>(`SELECT * FROM runs WHERE status = '${status === 'queued' ? 'queued' : 'running'}' ORDER BY id`).map(toRunRecord);
   }
 
+  /** The newest succeeded run of `pipeline` for `project` (the scheduler's catch-up reads it). */
+  lastSucceeded(pipeline: string, project: string): RunRecord | undefined {
+    const sql = `SELECT * FROM runs WHERE project = ? AND pipeline = ? AND status = 'succeeded' ORDER BY id DESC LIMIT 1`;
+    const row = this.#get<RunRow>(sql, project, pipeline);
+    return row && toRunRecord(row);
+  }
+
+  /** When the oldest run still stored was accepted; undefined while the store is empty. */
+  firstRunAt(): number | undefined {
+    return this.#get<{ at: number | null }>('SELECT MIN(created_at) AS at FROM runs')?.at ?? undefined;
+  }
+
+  /** How many runs of each pipeline have each status (for /metrics and /healthz). */
+  countRuns(): { pipeline: string; status: RunStatus; count: number }[] {
+    return this.#all('SELECT pipeline, status, COUNT(*) AS count FROM runs GROUP BY pipeline, status ORDER BY pipeline, status');
+  }
+
+  /** How long each finished run that started took, in ms, by pipeline (for /metrics). */
+  runDurations(): { pipeline: string; ms: number }[] {
+    return this.#all('SELECT pipeline, finished_at - started_at AS ms FROM runs WHERE started_at IS NOT NULL AND finished_at IS NOT NULL');
+  }
+
+  /** When each pipeline last succeeded, for any project (for /metrics). */
+  lastSuccesses(): { pipeline: string; at: number }[] {
+    return this.#all(`SELECT pipeline, MAX(finished_at) AS at FROM runs WHERE status = 'succeeded' GROUP BY pipeline ORDER BY pipeline`);
+  }
+
   /** Runs enqueued by `runId` (a sync's deploys), oldest first. */
   childrenOf(runId: string): RunRecord[] {
     return this.#all<RunRow>('SELECT * FROM runs WHERE parent_id = ? ORDER BY id', runId).map(toRunRecord);

@@ -2,6 +2,7 @@ import type { Env } from '../config/env.ts';
 import { checkRequest, insertRequest } from './admit.ts';
 import { RailyardError } from './errors.ts';
 import { executeJob } from './execute-job.ts';
+import { groupCommit } from './group-commit.ts';
 import { coalesce, jobOf, type Job } from './job.ts';
 import type { Logger } from './logger.ts';
 import { ProjectQueue } from './project-queue.ts';
@@ -41,12 +42,14 @@ export class Runner {
   readonly #queue: ProjectQueue<Job>;
   readonly #shutdown = new AbortController();
   readonly #controllers = new Map<string, AbortController>();
+  #env: Env;
   #poll: NodeJS.Timeout | undefined;
   #lastPrune = 0;
 
   constructor(options: RunnerOptions) {
     this.#options = options;
     this.#store = options.store;
+    this.#env = options.env;
     this.#queue = new ProjectQueue<Job>({
       concurrency: options.env.concurrency,
       execute: (job) => this.#execute(job),
@@ -63,9 +66,44 @@ export class Runner {
     return accepted;
   }
 
+  /**
+   * Like `trigger`, for callers that can wait a moment (webhooks, the API):
+   * requests arriving in the same event-loop turn share one transaction, so
+   * one fsync answers many. Resolves once the request is committed.
+   */
+  readonly accept: (request: TriggerRequest) => Promise<Accepted> = groupCommit((requests) => this.triggerAll(requests));
+
+  /**
+   * Accepts several triggers in one transaction (one fsync). A request the
+   * runner could never run gets its Error up front; should another fail
+   * inside the shared transaction (nothing of it sticks), the batch is
+   * admitted again one request per transaction, so it takes nothing else
+   * with it.
+   */
+  triggerAll(requests: readonly TriggerRequest[]): (Accepted | Error)[] {
+    const refused = requests.map((request): Error | undefined => {
+      const checked = attempt(() => checkRequest(this.#options.pipelines, request));
+      return checked instanceof Error ? checked : undefined;
+    });
+    const planned = new Map<string, Job>();
+    try {
+      const results = this.#store.transaction(() => requests.map((request, i) => refused[i] ?? this.#admit(request, planned)));
+      for (const job of planned.values()) this.#queue.put(job);
+      return results;
+    } catch {
+      return requests.map((request, i) => refused[i] ?? attempt(() => this.trigger(request)));
+    }
+  }
+
+  /** Swaps the environment runs get from now on (SIGHUP); running runs keep theirs, the concurrency stays. */
+  setEnv(env: Env): void {
+    this.#options.pipelines.check(env);
+    this.#env = env;
+  }
+
   /** Recovers what a previous process left behind, then starts running jobs. */
   start(): Interruption[] {
-    this.#options.pipelines.check(this.#options.env);
+    this.#options.pipelines.check(this.#env);
     const interrupted = recoverRuns(this.#store);
     for (const { run, retryId } of interrupted) this.#options.log.warn({ runId: run.id, retryId }, 'interrupted run recovered');
     this.#adopt();
@@ -158,7 +196,7 @@ export class Runner {
     const pipeline = this.#options.pipelines.get(job.pipeline)!;
     await executeJob(job, {
       pipeline,
-      env: this.#options.env,
+      env: this.#env,
       clients: this.#options.clients,
       store: this.#store,
       signal: AbortSignal.any([this.#shutdown.signal, controller.signal]),
@@ -212,7 +250,16 @@ export class Runner {
 
   #prune(): void {
     this.#lastPrune = Date.now();
-    const pruned = this.#store.prune({ keepDays: this.#options.env.runsKeepDays, keep: this.#options.env.runsKeep });
+    const pruned = this.#store.prune({ keepDays: this.#env.runsKeepDays, keep: this.#env.runsKeep });
     if (pruned.runs > 0 || pruned.deliveries > 0) this.#options.log.info(pruned, 'run history pruned');
+  }
+}
+
+/** Runs `fn`; its result, or what it threw as an Error. */
+function attempt<T>(fn: () => T): T | Error {
+  try {
+    return fn();
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
   }
 }

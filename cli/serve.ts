@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import type { Env } from '../config/env.ts';
+import { serve } from '../hooks/serve.ts';
+import { createLogger } from '../pipeline/logger.ts';
+import { cliContext, type GlobalOptions } from './context.ts';
+
+/**
+ * `railyard serve`: what `npm start` runs. The runner (recovering what a
+ * previous process left), db.yml's schedules and the HTTP endpoint. SIGHUP
+ * reloads `.env` and db.yml; SIGTERM (or SIGINT) stops accepting, lets
+ * running jobs finish within SHUTDOWN_GRACE and exits 0. A second signal
+ * during shutdown kills the process the default way.
+ */
+export function serveCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('serve GitHub webhooks, /update-upstream, the runs/projects API, /metrics and /healthz; run the queue and the schedules')
+    .option('--no-schedule', 'do not run the schedules of db.yml (backup, threat-report, reconcile)')
+    .action(async (options: { schedule: boolean }, command: Command) => {
+      const { env, log } = cliContext(command);
+      const logger = (next: Env) => (next === env ? log : createLogger({ level: next.logLevel, secrets: next.secrets }));
+      const serving = await serve({ env, logger, schedule: options.schedule, file: command.optsWithGlobals<GlobalOptions>().file });
+      const onHangUp = (): void => {
+        serving.reload().catch((error: unknown) => serving.config().log.error({ err: error }, 'reload failed: the old configuration is kept'));
+      };
+      await new Promise<void>((resolve) => {
+        process.on('SIGHUP', onHangUp).once('SIGTERM', () => resolve()).once('SIGINT', () => resolve());
+      });
+      process.off('SIGHUP', onHangUp);
+      await serving.shutdown();
+    });
+}

@@ -1,0 +1,48 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Env } from '../config/env.ts';
+import type { Logger } from '../pipeline/logger.ts';
+import type { RunStore } from '../pipeline/run-store.ts';
+import type { Runner } from '../pipeline/runner.ts';
+import type { Allowlist } from './cidr.ts';
+import type { DbSource } from './db-source.ts';
+import type { DockerProbe } from './docker-probe.ts';
+import type { Metrics } from './metrics.ts';
+import type { AuthLimiter } from './rate-limit.ts';
+import type { RequestUrl } from './request-url.ts';
+
+/** The part of the server's configuration that SIGHUP replaces: `.env` and db.yml. */
+export interface ServerConfig {
+  readonly env: Env;
+  /** Scrubs this env's secrets. */
+  readonly log: Logger;
+  readonly allowlist: Allowlist;
+  readonly db: DbSource;
+}
+
+/** What every request handler may use; fixed for the life of the server. */
+export interface ServerDeps {
+  /** The current configuration; a request reads it once and keeps it to the end. */
+  config(): ServerConfig;
+  /** Every trigger goes through the runner: journaled before the answer. */
+  readonly runner: Pick<Runner, 'accept'>;
+  readonly store: RunStore;
+  readonly docker: DockerProbe;
+  readonly metrics: Metrics;
+  readonly limiter: AuthLimiter;
+}
+
+export interface RequestContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly url: RequestUrl;
+  /** Route parameters, percent-decoded (and not yet checked). */
+  readonly params: Readonly<Record<string, string>>;
+  /** The client address (see source.ts). */
+  readonly source: string;
+  readonly config: ServerConfig;
+  readonly deps: ServerDeps;
+  /** Aborted when the client goes away or the server shuts down (ends streams). */
+  readonly signal: AbortSignal;
+  /** Fields added to the request's one log line (delivery id, run id...). Never secrets. */
+  readonly logFields: Record<string, unknown>;
+}
