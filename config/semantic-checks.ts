@@ -28,15 +28,17 @@ export function semanticChecks(config: DbConfig, source: SourceMap, file: string
     const pos = onKey ? source.keyAt(pointer) : source.valueAt(pointer);
     problems.push({ code, file, ...pos, path: pointerToPath(pointer), message });
   };
-  const firstSeen = <K>(seen: Map<K, Position>, key: K, segments: Segments): Position | undefined => {
+  // Remembers where a key was first seen; a position is only looked up for a
+  // duplicate, so a valid file never builds the position index.
+  const firstSeen = <K>(seen: Map<K, Segments>, key: K, segments: Segments): Position | undefined => {
     const earlier = seen.get(key);
-    if (!earlier) seen.set(key, source.valueAt(pointerOf(segments)));
-    return earlier;
+    if (!earlier) seen.set(key, segments);
+    return earlier && source.valueAt(pointerOf(earlier));
   };
 
-  const projectNames = new Map<string, Position>();
-  const routes = new Map<string, Position>();
-  const hostports = new Map<string, Position>();
+  const projectNames = new Map<string, Segments>();
+  const routes = new Map<string, Segments>();
+  const hostports = new Map<string, Segments>();
   config.projects.forEach((project, p) => {
     const at: Segments = ['projects', p];
     checkName(project.name, [...at, 'name'], 'project', report);
@@ -57,7 +59,7 @@ export function semanticChecks(config: DbConfig, source: SourceMap, file: string
 }
 
 type Report = (code: ConfigProblemCode, segments: Segments, message: string, onKey?: boolean) => void;
-type FirstSeen = <K>(seen: Map<K, Position>, key: K, segments: Segments) => Position | undefined;
+type FirstSeen = <K>(seen: Map<K, Segments>, key: K, segments: Segments) => Position | undefined;
 
 /** Compose project names railyard uses itself (the Traefik stack in proxy/). */
 const RESERVED_PROJECTS = ['proxy'];
@@ -71,7 +73,7 @@ function checkName(name: string, segments: Segments, what: string, report: Repor
 }
 
 function checkServices(project: Project, at: Segments, report: Report, firstSeen: FirstSeen): void {
-  const hosts = new Map<string, Position>();
+  const hosts = new Map<string, Segments>();
   const names = new Set(project.services.map((service) => service.host));
   project.services.forEach((service, s) => {
     const here: Segments = [...at, 'services', s];
@@ -107,8 +109,8 @@ function checkIngress(
   at: Segments,
   report: Report,
   firstSeen: FirstSeen,
-  routes: Map<string, Position>,
-  hostports: Map<string, Position>,
+  routes: Map<string, Segments>,
+  hostports: Map<string, Segments>,
 ): void {
   if (ingress.passthrough && ingress.port === 80 && ingress.path_prefix !== ACME_PREFIX) {
     report('PASSTHROUGH_PORT_80', [...at, 'passthrough'], `passthrough on port 80 is only allowed for ACME challenges; add path_prefix: ${ACME_PREFIX} or use another port`);
