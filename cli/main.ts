@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { RailyardError } from '../pipeline/errors.ts';
-import { COMMANDS } from './commands.ts';
+import { commandsFor } from './commands.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
-export function buildProgram(): Command {
+export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('railyard')
     .description('GitOps pipeline runner for Docker hosts: keeps the host equal to db.yml')
     .version(pkg.version, '-V, --version')
@@ -13,13 +13,13 @@ export function buildProgram(): Command {
     .option('--file <path>', 'db.yml to read (default: $RAILYARD_DB, or <root>/db.yml, or db.yml.sample)')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
-  for (const register of COMMANDS) register(program);
+  for (const register of await commandsFor(argv)) register(program);
   return program;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv as string[], { from: 'user' });
+    await (await buildProgram(argv)).parseAsync(argv as string[], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;

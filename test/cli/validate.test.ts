@@ -55,3 +55,19 @@ describe('railyard validate', () => {
     assert.match(missing.stderr, /CONFIG_NOT_FOUND.*\/nonexistent\/db\.yml does not exist/);
   });
 });
+
+describe('command loading', () => {
+  it('names the command after global options and their values', async () => {
+    const { commandName } = await import('../../cli/commands.ts');
+    assert.equal(commandName(['--root', '/srv/stack', '--file', 'x.yml', 'validate', '--json']), 'validate');
+    assert.equal(commandName(['--root=/srv', 'plan', 'shop']), 'plan');
+    assert.equal(commandName(['--help']), undefined);
+  });
+
+  it('still lists every command in the top-level help', async () => {
+    const help = await railyard(['--help'], tmpdir());
+    for (const name of ['validate', 'render', 'plan', 'apply', 'runs', 'worker', 'serve', 'threat-report', 'backup', 'restore']) {
+      assert.match(help.stdout, new RegExp(`^  ${name} `, 'm'), name);
+    }
+  });
+});
