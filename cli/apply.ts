@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
-import { enqueueDurably } from '../pipeline/admit.ts';
 import { RailyardError } from '../pipeline/errors.ts';
-import { PIPELINES } from '../pipeline/pipelines.ts';
 import type { RunRecord } from '../pipeline/run-record.ts';
-import { RunStore, storePath } from '../pipeline/run-store.ts';
-import { startRunner } from '../pipeline/start-runner.ts';
+import type { RunStore } from '../pipeline/run-store.ts';
 import { STACK, type TriggerRequest } from '../pipeline/types.ts';
 import { waitForRun } from '../pipeline/wait-for-run.ts';
 import { cliContext, printJson } from './context.ts';
+import { triggerRun } from './trigger-run.ts';
 import { runJson, runLine } from './run-format.ts';
 
 interface ApplyOptions {
@@ -34,26 +32,10 @@ export function applyCommand(program: Command): void {
     .option('--json', 'print the runs as JSON')
     .action(async (project: string | undefined, options: ApplyOptions, command: Command) => {
       const { env, log } = cliContext(command);
-      const request = applyRequest(project, options);
-      PIPELINES.check(env);
-      const started = options.detach ? undefined : startRunner({ env, log });
-      const store = started?.store ?? RunStore.open(storePath(env.root));
-      try {
-        const accepted = started ? started.runner.trigger(request) : enqueueDurably(store, PIPELINES, request);
-        if (options.detach) {
-          if (options.json) printJson(accepted);
-          else process.stdout.write(`run ${accepted.runId} queued\n`);
-          return;
-        }
-        if (!started) log.info({ runId: accepted.runId }, 'another railyard process runs this stack; it will run this trigger');
-        const runs = await waitWithChildren(store, accepted.runId);
-        if (options.json) printJson({ runs: runs.map(runJson) });
-        else process.stdout.write(`${runs.map(runLine).join('\n')}\n`);
-        if (runs.some((run) => run.status !== 'succeeded')) process.exitCode = 1;
-      } finally {
-        if (started) await started.close({ drain: true });
-        else store.close();
-      }
+      const runs = await triggerRun(env, log, applyRequest(project, options), { ...options, wait: waitWithChildren });
+      if (runs === undefined) return;
+      if (options.json) printJson({ runs: runs.map(runJson) });
+      else process.stdout.write(`${runs.map(runLine).join('\n')}\n`);
     });
 }
 

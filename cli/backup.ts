@@ -2,13 +2,8 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { loadEnv, type Env } from '../config/env.ts';
-import { enqueueDurably } from '../pipeline/admit.ts';
 import { createLogger, type Logger } from '../pipeline/logger.ts';
-import { PIPELINES } from '../pipeline/pipelines.ts';
-import { RunStore, storePath } from '../pipeline/run-store.ts';
-import { startRunner } from '../pipeline/start-runner.ts';
 import { STACK, type TriggerRequest } from '../pipeline/types.ts';
-import { waitForRun } from '../pipeline/wait-for-run.ts';
 import { archiveTree } from '../steps/backup/archive-tree.ts';
 import { BACKUP_FOLDER } from '../steps/backup/archive.ts';
 import { DigestStream } from '../steps/backup/digest-stream.ts';
@@ -18,6 +13,7 @@ import { planRotation } from '../steps/backup/rotate.ts';
 import { onTarget, openTarget } from '../steps/backup/target.ts';
 import { printJson, type GlobalOptions } from './context.ts';
 import { runJson, runLine } from './run-format.ts';
+import { triggerRun } from './trigger-run.ts';
 
 interface BackupOptions {
   readonly dryRun?: boolean;
@@ -69,25 +65,10 @@ function backupContext(command: Command): { env: Env; log: Logger } {
 
 async function runBackup(env: Env, log: Logger, options: BackupOptions): Promise<void> {
   const request: TriggerRequest = { pipeline: 'backup', project: STACK, trigger: { kind: 'cli' } };
-  PIPELINES.check(env);
-  const started = options.detach ? undefined : startRunner({ env, log });
-  const store = started?.store ?? RunStore.open(storePath(env.root));
-  try {
-    const accepted = started ? started.runner.trigger(request) : enqueueDurably(store, PIPELINES, request);
-    if (options.detach) {
-      if (options.json) printJson(accepted);
-      else process.stdout.write(`run ${accepted.runId} queued\n`);
-      return;
-    }
-    if (!started) log.info({ runId: accepted.runId }, 'another railyard process runs this stack; it will run this trigger');
-    const run = await waitForRun(store, accepted.runId);
-    if (options.json) printJson({ run: runJson(run) });
-    else process.stdout.write(`${runLine(run)}\n`);
-    if (run.status !== 'succeeded') process.exitCode = 1;
-  } finally {
-    if (started) await started.close({ drain: true });
-    else store.close();
-  }
+  const [run] = (await triggerRun(env, log, request, options)) ?? [];
+  if (run === undefined) return;
+  if (options.json) printJson({ run: runJson(run) });
+  else process.stdout.write(`${runLine(run)}\n`);
 }
 
 /** Archives to nowhere, and plans the rotation as if the archive had been stored. */

@@ -1,15 +1,11 @@
 import type { Command } from 'commander';
 import { loadEnv } from '../config/env.ts';
-import { enqueueDurably } from '../pipeline/admit.ts';
 import { createLogger } from '../pipeline/logger.ts';
-import { PIPELINES } from '../pipeline/pipelines.ts';
-import { RunStore, storePath } from '../pipeline/run-store.ts';
-import { startRunner } from '../pipeline/start-runner.ts';
 import { STACK, type TriggerRequest } from '../pipeline/types.ts';
-import { waitForRun } from '../pipeline/wait-for-run.ts';
 import { PENDING, readReport } from '../steps/threat-report/report.ts';
 import { printJson, type GlobalOptions } from './context.ts';
 import { runJson, runLine } from './run-format.ts';
+import { triggerRun } from './trigger-run.ts';
 
 interface ThreatReportOptions {
   readonly detach?: boolean;
@@ -32,26 +28,11 @@ export function threatReportCommand(program: Command): void {
       const env = loadEnv({ root: command.optsWithGlobals<GlobalOptions>().root });
       const log = createLogger({ level: env.logLevel, secrets: env.secrets });
       const request: TriggerRequest = { pipeline: 'threat-report', project: STACK, trigger: { kind: 'cli' } };
-      PIPELINES.check(env);
-      const started = options.detach ? undefined : startRunner({ env, log });
-      const store = started?.store ?? RunStore.open(storePath(env.root));
-      try {
-        const accepted = started ? started.runner.trigger(request) : enqueueDurably(store, PIPELINES, request);
-        if (options.detach) {
-          if (options.json) printJson(accepted);
-          else process.stdout.write(`run ${accepted.runId} queued\n`);
-          return;
-        }
-        if (!started) log.info({ runId: accepted.runId }, 'another railyard process runs this stack; it will run this trigger');
-        const run = await waitForRun(store, accepted.runId);
-        const report = await reportFigures(env.threat.reportFile);
-        if (options.json) printJson({ run: runJson(run), report });
-        else process.stdout.write(`${runLine(run)}\n${report ? `report: ${describe(report)}\n` : ''}`);
-        if (run.status !== 'succeeded') process.exitCode = 1;
-      } finally {
-        if (started) await started.close({ drain: true });
-        else store.close();
-      }
+      const [run] = (await triggerRun(env, log, request, options)) ?? [];
+      if (run === undefined) return;
+      const report = await reportFigures(env.threat.reportFile);
+      if (options.json) printJson({ run: runJson(run), report });
+      else process.stdout.write(`${runLine(run)}\n${report ? `report: ${describe(report)}\n` : ''}`);
     });
 }
 

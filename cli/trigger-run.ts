@@ -1,0 +1,47 @@
+import type { Env } from '../config/env.ts';
+import { enqueueDurably } from '../pipeline/admit.ts';
+import type { Logger } from '../pipeline/logger.ts';
+import { PIPELINES } from '../pipeline/pipelines.ts';
+import type { RunRecord } from '../pipeline/run-record.ts';
+import { RunStore, storePath } from '../pipeline/run-store.ts';
+import { startRunner } from '../pipeline/start-runner.ts';
+import type { TriggerRequest } from '../pipeline/types.ts';
+import { waitForRun } from '../pipeline/wait-for-run.ts';
+import { printJson } from './context.ts';
+
+export interface TriggerRunOptions {
+  /** Queue the run and return; a running `worker` or `serve` runs it. */
+  readonly detach?: boolean;
+  readonly json?: boolean;
+  /** Waits for the run; @default the run alone (apply also waits for the deploys it fans out to). */
+  readonly wait?: (store: RunStore, runId: string) => Promise<readonly RunRecord[]>;
+}
+
+/**
+ * How every CLI command starts a pipeline: through the runner, so the run is in
+ * the history. This process runs it when it can take the stack's lock;
+ * otherwise the process holding the lock (`worker`, `serve`) picks it up from
+ * the store. Returns the finished runs, or undefined with `--detach` (after
+ * printing the queued run).
+ */
+export async function triggerRun(env: Env, log: Logger, request: TriggerRequest, options: TriggerRunOptions): Promise<readonly RunRecord[] | undefined> {
+  PIPELINES.check(env);
+  const started = options.detach ? undefined : startRunner({ env, log });
+  const store = started?.store ?? RunStore.open(storePath(env.root));
+  try {
+    const accepted = started ? started.runner.trigger(request) : enqueueDurably(store, PIPELINES, request);
+    if (options.detach) {
+      if (options.json) printJson(accepted);
+      else process.stdout.write(`run ${accepted.runId} queued\n`);
+      return undefined;
+    }
+    if (!started) log.info({ runId: accepted.runId }, 'another railyard process runs this stack; it will run this trigger');
+    const wait = options.wait ?? (async (s: RunStore, id: string) => [await waitForRun(s, id)]);
+    const runs = await wait(store, accepted.runId);
+    if (runs.some((run) => run.status !== 'succeeded')) process.exitCode = 1;
+    return runs;
+  } finally {
+    if (started) await started.close({ drain: true });
+    else store.close();
+  }
+}
