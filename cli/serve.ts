@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import type { Env } from '../config/env.ts';
 import { serve } from '../hooks/serve.ts';
-import { createLogger } from '../pipeline/logger.ts';
 import { cliContext, type GlobalOptions } from './context.ts';
 
 /**
@@ -18,15 +16,18 @@ export function serveCommand(program: Command): void {
     .option('--no-schedule', 'do not run the schedules of db.yml (backup, threat-report, reconcile)')
     .action(async (options: { schedule: boolean }, command: Command) => {
       const { env, log } = cliContext(command);
-      const logger = (next: Env) => (next === env ? log : createLogger({ level: next.logLevel, secrets: next.secrets }));
-      const serving = await serve({ env, logger, schedule: options.schedule, file: command.optsWithGlobals<GlobalOptions>().file });
+      const serving = await serve({ env, log, schedule: options.schedule, file: command.optsWithGlobals<GlobalOptions>().file });
       const onHangUp = (): void => {
-        serving.reload().catch((error: unknown) => serving.config().log.error({ err: error }, 'reload failed: the old configuration is kept'));
+        serving.reload().catch((error: unknown) => serving.current().log.error({ err: error }, 'reload failed: the old configuration is kept'));
       };
-      await new Promise<void>((resolve) => {
-        process.on('SIGHUP', onHangUp).once('SIGTERM', () => resolve()).once('SIGINT', () => resolve());
+      let onStop!: () => void;
+      const stopped = new Promise<void>((resolve) => {
+        onStop = resolve;
       });
-      process.off('SIGHUP', onHangUp);
+      process.on('SIGHUP', onHangUp).once('SIGTERM', onStop).once('SIGINT', onStop);
+      const failed = await Promise.race([stopped.then(() => undefined), serving.failure.catch((error: unknown) => error)]);
+      process.off('SIGHUP', onHangUp).off('SIGTERM', onStop).off('SIGINT', onStop);
       await serving.shutdown();
+      if (failed !== undefined) process.exitCode = 1;
     });
 }

@@ -29,7 +29,7 @@ export async function listProjects(ctx: RequestContext): Promise<Reply> {
 /** `POST /api/projects/:name/deploy[?service=]`: the deploy pipeline for one project (or service); 202 once journaled. */
 export async function deployProject(ctx: RequestContext): Promise<Reply> {
   const target = await resolveTarget(ctx.config.db, ctx.params['name'], ctx.url.query.get('service') ?? undefined);
-  const accepted = await ctx.deps.runner.accept({
+  const accepted = await ctx.deps.triggers.accept({
     pipeline: 'deploy',
     project: target.project,
     service: target.service,

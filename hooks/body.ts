@@ -45,6 +45,31 @@ export function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   });
 }
 
+/**
+ * Reads what is left of a request body and drops it, so the answer can go out
+ * on a connection the client is no longer writing to: answering (and, for a
+ * client that asked for `Connection: close`, closing) while it still sends
+ * makes the kernel reset the connection, and the client sees ECONNRESET or
+ * EPIPE instead of the answer. Resolves true once the body ended; false when
+ * it was longer than `limit` bytes (declared or sent), and the connection was cut.
+ */
+export function drainBody(req: IncomingMessage, limit: number): Promise<boolean> {
+  if (req.complete) return Promise.resolve(true);
+  if (Number(req.headers['content-length'] ?? 0) > limit) {
+    req.destroy();
+    return Promise.resolve(false);
+  }
+  return new Promise((resolve) => {
+    let dropped = 0;
+    req.on('data', (chunk: Buffer) => {
+      dropped += chunk.length;
+      if (dropped > limit) req.destroy();
+    });
+    req.once('end', () => resolve(true)).once('close', () => resolve(req.complete));
+    req.resume();
+  });
+}
+
 function tooLarge(max: number): RailyardError {
   return new RailyardError('PAYLOAD_TOO_LARGE', `The request body is larger than ${max} bytes (HOOK_MAX_BODY)`, { data: { max } });
 }

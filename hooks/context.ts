@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Env } from '../config/env.ts';
 import type { Logger } from '../pipeline/logger.ts';
 import type { RunStore } from '../pipeline/run-store.ts';
-import type { Runner } from '../pipeline/runner.ts';
+import type { Accepted, TriggerRequest } from '../pipeline/types.ts';
 import type { Allowlist } from './cidr.ts';
 import type { DbSource } from './db-source.ts';
 import type { DockerProbe } from './docker-probe.ts';
@@ -23,8 +23,8 @@ export interface ServerConfig {
 export interface ServerDeps {
   /** The current configuration; a request reads it once and keeps it to the end. */
   config(): ServerConfig;
-  /** Every trigger goes through the runner: journaled before the answer. */
-  readonly runner: Pick<Runner, 'accept'>;
+  /** Journals a trigger (the runner, in the main thread, runs it); resolves once it is committed. */
+  readonly triggers: { accept(request: TriggerRequest): Promise<Accepted> };
   readonly store: RunStore;
   readonly docker: DockerProbe;
   readonly metrics: Metrics;

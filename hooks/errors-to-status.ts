@@ -51,6 +51,5 @@ export function errorReply(error: unknown): ErrorReply {
   const data = error.data as { retryAfterSeconds?: number; allow?: string } | undefined;
   if (error.code === 'RATE_LIMITED' && data?.retryAfterSeconds !== undefined) headers['retry-after'] = String(data.retryAfterSeconds);
   if (error.code === 'METHOD_NOT_ALLOWED' && data?.allow !== undefined) headers['allow'] = data.allow;
-  if (['PAYLOAD_TOO_LARGE', 'PAYLOAD_UNSUPPORTED_TYPE', 'SHUTTING_DOWN'].includes(error.code)) headers['connection'] = 'close';
   return { status: statusOf(error.code), body: { error: { code: error.code, message: error.userMessage } }, headers };
 }

@@ -31,7 +31,7 @@ export async function githubHook(ctx: RequestContext): Promise<Reply> {
     const decision = await decide(event, parseJson(body), ctx);
     if ('ignored' in decision) return answer(ctx, count, 'ignored', { status: 200, body: { ignored: decision.ignored } });
     if ('zen' in decision) return answer(ctx, count, 'ignored', { status: 200, body: { zen: decision.zen } });
-    const accepted = await ctx.deps.runner.accept({ ...decision.request, delivery: { hook, id } });
+    const accepted = await ctx.deps.triggers.accept({ ...decision.request, delivery: { hook, id } });
     ctx.logFields['runId'] = accepted.runId;
     if (accepted.duplicate) return answer(ctx, count, 'duplicate', { status: 200, body: { duplicate: true, runId: accepted.runId || null } });
     const body202 = event === 'push'

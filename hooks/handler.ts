@@ -2,12 +2,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { RailyardError } from '../pipeline/errors.ts';
 import { authenticate } from './authenticate.ts';
+import { drainBody } from './body.ts';
 import type { RequestContext, ServerDeps } from './context.ts';
 import { errorReply } from './errors-to-status.ts';
 import { parseRequestUrl } from './request-url.ts';
 import { sendJson } from './respond.ts';
 import { matchRoute, type Route } from './router.ts';
 import { sourceAddress } from './source.ts';
+
+/** A body no handler read (a refused one, a POST that needs none) is read and dropped up to this size before the answer. */
+const drainLimit = (config: { readonly env: { readonly hookMaxBody: number } }): number => 4 * Math.max(config.env.hookMaxBody, 1024 * 1024);
 
 /** Shared with the server: set when it shuts down. */
 export interface HandlerState {
@@ -61,12 +65,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
     };
     authenticate(route.auth, ctx);
     const reply = await route.handle(ctx);
-    if (reply !== undefined) sendJson(res, reply);
+    if (reply !== undefined && (await drainBody(req, drainLimit(config))) && !res.destroyed) sendJson(res, reply);
   } catch (error) {
     const reply = errorReply(error);
     logFields['code'] = reply.body.error.code;
     if (reply.status === 500) config.log.error({ err: error, path }, 'request failed');
-    if (!res.headersSent) sendJson(res, reply);
-    else res.destroy();
+    if (res.headersSent) res.destroy();
+    // A refused source gets its answer at once and the connection is closed: its body is not worth reading.
+    else if (reply.status === 403 || reply.body.error.code === 'SHUTTING_DOWN') sendJson(res, { ...reply, headers: { ...reply.headers, connection: 'close' } });
+    else if ((await drainBody(req, drainLimit(config))) && !res.destroyed) sendJson(res, reply);
   }
 }

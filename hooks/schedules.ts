@@ -1,13 +1,14 @@
 import type { Schedules as DbSchedules } from '../config/db-types.ts';
+import type { Env } from '../config/env.ts';
+import type { Logger } from '../pipeline/logger.ts';
 import type { RunStore } from '../pipeline/run-store.ts';
 import type { Runner } from '../pipeline/runner.ts';
 import { startScheduler, type Scheduler } from '../pipeline/scheduler.ts';
-import type { ServerConfig } from './context.ts';
 
 /** The scheduler of `serve`, restarted when a reload changes the schedules. */
 export interface Schedules {
   /** (Re)starts the scheduler when db.yml's schedules or REPO_URL changed. */
-  update(config: ServerConfig): void;
+  update(env: Env, log: Logger, schedules: DbSchedules | undefined): void;
   stop(): void;
 }
 
@@ -21,16 +22,16 @@ export function startSchedules(enabled: boolean, deps: { readonly runner: Runner
   let scheduler: Scheduler | undefined;
   let key: string | undefined;
   return {
-    update(config) {
+    update(env, log, schedules = {}) {
       if (!enabled) return;
-      const schedules: DbSchedules = config.db.loaded?.schedules ?? {};
-      const next = JSON.stringify([schedules, config.env.repoUrl ?? null]);
+      const next = JSON.stringify([schedules, env.repoUrl ?? null]);
       if (next === key) return;
       scheduler?.stop();
       key = next;
-      scheduler = startScheduler({ env: config.env, log: config.log, runner: deps.runner, store: deps.store, config: { schedules } });
+      scheduler = startScheduler({ env, log, runner: deps.runner, store: deps.store, config: { schedules } });
     },
     stop() {
+      enabled = false;
       scheduler?.stop();
       scheduler = undefined;
     },

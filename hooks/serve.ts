@@ -1,29 +1,34 @@
+import type Docker from 'dockerode';
 import type { Env } from '../config/env.ts';
-import { locateDb } from '../config/stack.ts';
 import { RailyardError } from '../pipeline/errors.ts';
 import type { Logger } from '../pipeline/logger.ts';
 import type { PipelineRegistry } from '../pipeline/registry.ts';
 import type { RunStore } from '../pipeline/run-store.ts';
 import type { Runner } from '../pipeline/runner.ts';
+import { PIPELINES } from '../pipeline/pipelines.ts';
 import { startRunner, type StartedRunner } from '../pipeline/start-runner.ts';
 import type { Clients } from '../pipeline/types.ts';
-import { createDocker, dockerEndpoint } from '../runtime/docker.ts';
-import { createAllowlist } from './cidr.ts';
-import type { ServerConfig } from './context.ts';
-import { DbSource } from './db-source.ts';
-import { dockerProbe } from './docker-probe.ts';
-import { Metrics } from './metrics.ts';
-import { AuthLimiter, type RateLimitOptions } from './rate-limit.ts';
-import { reloadConfig, type Reloaded } from './reload.ts';
+import { createDocker, dockerEndpoint, pingDocker } from '../runtime/docker.ts';
+import { describePipelines } from './durable-accept.ts';
+import { startHttpThread, type HttpThread } from './http-thread.ts';
+import type { RateLimitOptions } from './rate-limit.ts';
+import { reloadEnv } from './reload.ts';
 import { startSchedules, type Schedules } from './schedules.ts';
-import { startServer, type HookServer, type Listen } from './server.ts';
+import type { Listen } from './server.ts';
+
+/** The least time between two adoptions of triggers the HTTP thread journaled. */
+const ADOPT_MS = 50;
 
 export interface ServeOptions {
   readonly env: Env;
   /** `--file`: db.yml to read instead of the located one. */
   readonly file?: string | undefined;
-  /** Builds the root logger of an environment (scrubbing its secrets); called again after a reload. */
-  readonly logger: (env: Env) => Logger;
+  /** The main thread's logger. */
+  readonly log: Logger;
+  /** Receives each line the HTTP thread logs (already scrubbed). @default process.stderr */
+  readonly logSink?: (line: string) => void;
+  /** Human-readable lines from the HTTP thread. @default process.stderr is a TTY */
+  readonly pretty?: boolean;
   /** Run db.yml's schedules. @default true */
   readonly schedule?: boolean;
   /** @default PIPELINES */
@@ -42,85 +47,121 @@ export interface Serving {
   readonly url: string;
   readonly runner: Runner;
   readonly store: RunStore;
-  /** The configuration requests are answered with now. */
-  config(): ServerConfig;
+  /** The environment runs and requests get now, and the main thread's logger. */
+  current(): { readonly env: Env; readonly log: Logger };
   /** SIGHUP: `.env` and db.yml again; an invalid one is logged and the old one kept. */
-  reload(): Promise<Reloaded>;
+  reload(): Promise<{ readonly env: boolean; readonly db: boolean }>;
   /**
    * SIGTERM: stop accepting, stop the schedules, let running jobs finish
    * within SHUTDOWN_GRACE (then interrupt them: they are retried at the next
    * start). Queued runs stay in the store.
    */
   shutdown(): Promise<void>;
+  /** Rejects when the HTTP thread dies: the process should shut down and exit non-zero. */
+  readonly failure: Promise<never>;
 }
 
-/** `railyard serve`: the runner, the scheduler and the HTTP endpoint, started in that order. */
+/**
+ * `railyard serve`: the runner (main thread), db.yml's schedules, and the HTTP
+ * endpoint in its own thread, started in that order.
+ */
 export async function serve(options: ServeOptions): Promise<Serving> {
-  const { env } = options;
-  const log = options.logger(env);
+  const { env, log } = options;
   const clients = options.clients ?? { docker: createDocker(env.dockerHost) };
+  const pipelines = options.pipelines ?? PIPELINES;
   const started = startRunner({
-    env, log, clients,
-    ...(options.pipelines !== undefined && { pipelines: options.pipelines }),
+    env, log, clients, pipelines,
     ...(options.logDestination !== undefined && { logDestination: options.logDestination }),
   });
   if (started === undefined) throw new RailyardError('RUNNER_BUSY', `Another railyard process already runs the stack in ${env.root}`);
+  let fail!: (error: Error) => void;
+  const failure = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
+  failure.catch(() => undefined);
+  let http: HttpThread;
   try {
-    return await startServing(options, log, clients, started);
+    http = await startHttpThread({
+      env, file: options.file, pipelines: describePipelines(pipelines), rateLimit: options.rateLimit,
+      listen: options.listen ?? (env.listenFd !== undefined ? { fd: env.listenFd } : { host: env.host, port: env.port }),
+      pretty: options.pretty ?? Boolean(process.stderr.isTTY),
+      logSink: options.logSink ?? ((line) => process.stderr.write(line)),
+      onTriggered: adoptSoon(started),
+      onFailure: (error) => {
+        log.error({ err: error }, 'the HTTP endpoint failed');
+        fail(error);
+      },
+    });
   } catch (error) {
     await started.close({ drain: false });
     throw error;
   }
+  return serving(options, started, http, failure);
 }
 
-async function startServing(options: ServeOptions, log: Logger, clients: Clients, started: StartedRunner): Promise<Serving> {
-  const { env } = options;
-  const db = new DbSource(locateDb(env, options.file), env.vars, log);
-  await db.refresh();
-  let config: ServerConfig = { env, log, allowlist: createAllowlist(env.hookAllowedCidrs), db };
+function serving(options: ServeOptions, started: StartedRunner, http: HttpThread, failure: Promise<never>): Serving {
+  let { env } = options;
+  const { log } = options;
   const schedules: Schedules = startSchedules(options.schedule !== false, { runner: started.runner, store: started.store });
-  schedules.update(config);
-  const docker = dockerProbe(clients.docker);
-  const server: HookServer = await startServer({
-    listen: options.listen ?? (env.listenFd !== undefined ? { fd: env.listenFd } : { host: env.host, port: env.port }),
-    deps: { config: () => config, runner: started.runner, store: started.store, docker, metrics: new Metrics(), limiter: new AuthLimiter(options.rateLimit) },
-  }).catch((error: unknown) => {
-    schedules.stop();
-    throw error;
-  });
-  announce(config, server, docker.reachable(), dockerEndpoint(clients.docker));
+  schedules.update(env, log, http.schedules);
+  announce(env, log, http.url, options.clients?.docker ?? createDocker(env.dockerHost));
   return {
-    url: server.url,
+    url: http.url,
     runner: started.runner,
     store: started.store,
-    config: () => config,
+    failure,
+    current: () => ({ env, log }),
     async reload() {
-      const reloaded = await reloadConfig(config, { file: options.file, logger: options.logger, applyEnv: (next) => started.runner.setEnv(next) });
-      config = reloaded.config;
-      schedules.update(config);
-      return reloaded;
+      const next = reloadEnv(env, log, (candidate) => started.runner.setEnv(candidate));
+      const reloaded = await http.reload(next);
+      const changed = next !== env;
+      env = next;
+      schedules.update(env, log, reloaded.schedules);
+      log.info({ env: changed, db: reloaded.db }, 'configuration reloaded');
+      return { env: changed, db: reloaded.db };
     },
     async shutdown() {
-      await shutdown(config, server, schedules, started);
+      await shutdown(env, log, http, schedules, started);
     },
   };
 }
 
-function announce(config: ServerConfig, server: HookServer, docker: Promise<boolean>, endpoint: string): void {
-  const { env, log } = config;
-  log.info({ url: server.url, root: env.root, file: config.db.location.label, socketActivated: env.listenFd !== undefined }, 'railyard serving');
+/**
+ * Adopts what the HTTP thread journaled: at once when the runner adopted
+ * nothing for a while, else at most every ADOPT_MS, so a burst of deliveries
+ * costs the runner one merge transaction per interval rather than one per
+ * batch (each takes the write lock the HTTP thread commits under).
+ */
+function adoptSoon(started: StartedRunner): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  let last = 0;
+  return () => {
+    if (timer !== undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      last = Date.now();
+      try {
+        started.runner.adopt();
+      } catch {
+        // Shutting down (the store is closed): the next start adopts it.
+      }
+    }, Math.max(0, last + ADOPT_MS - Date.now()));
+  };
+}
+
+function announce(env: Env, log: Logger, url: string, docker: Docker): void {
+  log.info({ url, root: env.root, socketActivated: env.listenFd !== undefined }, 'railyard serving');
   if (env.apiKey === undefined) log.error({}, 'API_KEY is not set: /update-upstream, the API and /metrics answer 503 until it is');
   if (env.githubWebhookSecret === undefined) log.error({}, 'GITHUB_WEBHOOK_SECRET and API_KEY are not set: /hook answers 503 until one is');
-  if (!config.allowlist.restricted) log.warn({}, 'HOOK_ALLOWED_CIDRS is not set: every source may call railyard (set it to the VPN subnet and loopback)');
-  void docker.then((reachable) => {
-    if (!reachable) log.warn({ endpoint }, 'Docker engine unreachable: railyard serves, and deploy runs fail with DOCKER_UNREACHABLE until it answers');
+  if (env.hookAllowedCidrs.length === 0) log.warn({}, 'HOOK_ALLOWED_CIDRS is not set: every source may call railyard (set it to the VPN subnet and loopback)');
+  pingDocker(docker, 1000).catch(() => {
+    log.warn({ endpoint: dockerEndpoint(docker) }, 'Docker engine unreachable: railyard serves, and deploy runs fail with DOCKER_UNREACHABLE until it answers');
   });
 }
 
-async function shutdown(config: ServerConfig, server: HookServer, schedules: Schedules, started: StartedRunner): Promise<void> {
-  const { log, env } = config;
+async function shutdown(env: Env, log: Logger, http: HttpThread, schedules: Schedules, started: StartedRunner): Promise<void> {
   log.info({ graceMs: env.shutdownGraceMs }, 'shutting down: no new requests, running jobs may finish');
-  const closed = server.close();
+  const closed = http.close();
   schedules.stop();
   let timer: NodeJS.Timeout | undefined;
   const drained = await Promise.race([
@@ -131,7 +172,7 @@ async function shutdown(config: ServerConfig, server: HookServer, schedules: Sch
   ]);
   clearTimeout(timer);
   if (!drained) log.warn({ graceMs: env.shutdownGraceMs }, 'grace period over: running jobs are interrupted and retried at the next start');
-  await started.close({ drain: drained });
   await closed;
+  await started.close({ drain: drained });
   log.info({}, 'railyard stopped');
 }

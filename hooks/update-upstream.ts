@@ -13,7 +13,7 @@ export async function updateUpstream(ctx: RequestContext): Promise<Reply> {
   const project = ctx.params['project'] ?? ctx.url.query.get('project') ?? undefined;
   const service = ctx.params['service'] ?? ctx.url.query.get('service') ?? undefined;
   const target = await resolveTarget(ctx.config.db, project, service);
-  const accepted = await ctx.deps.runner.accept({
+  const accepted = await ctx.deps.triggers.accept({
     pipeline: 'update',
     project: target.project,
     service: target.service,

@@ -39,11 +39,17 @@ export class RunStore implements DeployHistory {
     this.#db = db;
   }
 
-  static open(file: string): RunStore {
+  /**
+   * @param options.busyTimeoutMs how long a statement waits for another
+   *   connection's write lock (SQLite sleeps 1, 2, 5, 10... ms between tries).
+   *   0 fails at once with SQLITE_BUSY, for a caller that retries finer itself
+   *   (serve's HTTP thread). @default 5000
+   */
+  static open(file: string, options: { readonly busyTimeoutMs?: number } = {}): RunStore {
     let db: Database.Database | undefined;
     try {
       mkdirSync(dirname(file), { recursive: true });
-      db = new Database(file, { timeout: 5000 });
+      db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
@@ -56,8 +62,15 @@ export class RunStore implements DeployHistory {
     }
   }
 
+  /**
+   * Runs `fn` in one transaction. It starts IMMEDIATE (takes the write lock at
+   * once, waiting up to the busy timeout): another connection (serve's HTTP
+   * thread, `railyard apply --detach`) may commit between a read and a write
+   * of `fn`, and a deferred transaction would then fail with SQLITE_BUSY_SNAPSHOT.
+   * Nested calls are savepoints.
+   */
   transaction<T>(fn: () => T): T {
-    return this.#db.transaction(fn)();
+    return this.#db.transaction(fn).immediate();
   }
 
   insertRun(run: NewRun): string {

@@ -2,7 +2,6 @@ import type { Env } from '../config/env.ts';
 import { checkRequest, insertRequest } from './admit.ts';
 import { RailyardError } from './errors.ts';
 import { executeJob } from './execute-job.ts';
-import { groupCommit } from './group-commit.ts';
 import { coalesce, jobOf, type Job } from './job.ts';
 import type { Logger } from './logger.ts';
 import { ProjectQueue } from './project-queue.ts';
@@ -66,35 +65,6 @@ export class Runner {
     return accepted;
   }
 
-  /**
-   * Like `trigger`, for callers that can wait a moment (webhooks, the API):
-   * requests arriving in the same event-loop turn share one transaction, so
-   * one fsync answers many. Resolves once the request is committed.
-   */
-  readonly accept: (request: TriggerRequest) => Promise<Accepted> = groupCommit((requests) => this.triggerAll(requests));
-
-  /**
-   * Accepts several triggers in one transaction (one fsync). A request the
-   * runner could never run gets its Error up front; should another fail
-   * inside the shared transaction (nothing of it sticks), the batch is
-   * admitted again one request per transaction, so it takes nothing else
-   * with it.
-   */
-  triggerAll(requests: readonly TriggerRequest[]): (Accepted | Error)[] {
-    const refused = requests.map((request): Error | undefined => {
-      const checked = attempt(() => checkRequest(this.#options.pipelines, request));
-      return checked instanceof Error ? checked : undefined;
-    });
-    const planned = new Map<string, Job>();
-    try {
-      const results = this.#store.transaction(() => requests.map((request, i) => refused[i] ?? this.#admit(request, planned)));
-      for (const job of planned.values()) this.#queue.put(job);
-      return results;
-    } catch {
-      return requests.map((request, i) => refused[i] ?? attempt(() => this.trigger(request)));
-    }
-  }
-
   /** Swaps the environment runs get from now on (SIGHUP); running runs keep theirs, the concurrency stays. */
   setEnv(env: Env): void {
     this.#options.pipelines.check(env);
@@ -106,10 +76,10 @@ export class Runner {
     this.#options.pipelines.check(this.#env);
     const interrupted = recoverRuns(this.#store);
     for (const { run, retryId } of interrupted) this.#options.log.warn({ runId: run.id, retryId }, 'interrupted run recovered');
-    this.#adopt();
+    this.adopt();
     this.#prune();
     this.#queue.start();
-    this.#poll = setInterval(() => this.#adopt(), this.#options.pollMs ?? 500).unref();
+    this.#poll = setInterval(() => this.adopt(), this.#options.pollMs ?? 500).unref();
     return interrupted;
   }
 
@@ -173,8 +143,12 @@ export class Runner {
     return job;
   }
 
-  /** Picks up queued runs this process does not hold: left by a previous process, or queued by the CLI. */
-  #adopt(): void {
+  /**
+   * Picks up queued runs this runner does not hold: left by a previous
+   * process, queued by the CLI, or journaled by serve's HTTP thread (which
+   * calls this when it committed one, rather than waiting for the poll).
+   */
+  adopt(): void {
     const held = new Set(this.#queue.jobs().map((j) => j.runId));
     const planned = new Map<string, Job>();
     this.#store.transaction(() => {
@@ -252,14 +226,5 @@ export class Runner {
     this.#lastPrune = Date.now();
     const pruned = this.#store.prune({ keepDays: this.#env.runsKeepDays, keep: this.#env.runsKeep });
     if (pruned.runs > 0 || pruned.deliveries > 0) this.#options.log.info(pruned, 'run history pruned');
-  }
-}
-
-/** Runs `fn`; its result, or what it threw as an Error. */
-function attempt<T>(fn: () => T): T | Error {
-  try {
-    return fn();
-  } catch (error) {
-    return error instanceof Error ? error : new Error(String(error));
   }
 }

@@ -80,7 +80,8 @@ describe('railyard serve (the process)', () => {
     assert.equal(await get('/update-upstream/alpha'), 202);
 
     await writeFile(join(root, '.env'), `API_KEY=${KEY}\nHOOK_ALLOWED_CIDRS=not-a-cidr\n`);
-    await hangUp(/"msg":"the new environment is invalid: the old one is kept"/);
+    await hangUp(/"msg":"configuration reloaded"/);
+    assert.ok(p.lines.some((l) => l.includes('"msg":"the new environment is invalid: the old one is kept"')));
     assert.equal(await get('/api/projects'), 200, 'the old environment keeps serving');
 
     await writeFile(join(root, '.env'), `API_KEY=${NEW_KEY}\n`);

@@ -8,15 +8,16 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import Docker from 'dockerode';
 import { sign } from '@octokit/webhooks-methods';
-import { loadEnv, type Env } from '../../config/env.ts';
+import { loadEnv } from '../../config/env.ts';
 import type { RateLimitOptions } from '../../hooks/rate-limit.ts';
 import { serve, type Serving } from '../../hooks/serve.ts';
+import type { ErrorCode } from '../../pipeline/errors.ts';
 import { createLogger } from '../../pipeline/logger.ts';
 import { createPipeline } from '../../pipeline/pipeline.ts';
 import { createRegistry, type PipelineRegistry } from '../../pipeline/registry.ts';
 import type { Step } from '../../pipeline/types.ts';
 import { request, type HttpAnswer, type HttpRequest } from './http.ts';
-import { lineSink, tempRoot } from './runner.ts';
+import { lineSink, tempRoot, until } from './runner.ts';
 
 export const API_KEY = 'ry-test-api-key-6f1d2c9b';
 export const WEBHOOK_SECRET = 'ry-test-webhook-secret-a71e';
@@ -42,6 +43,8 @@ export interface Hold {
   readonly executions: { pipeline: string; project: string; service: string | undefined; runId: string }[];
   /** While set, the step waits for it. */
   blocker: Promise<void> | undefined;
+  /** When set, the step fails with this code and message. */
+  failure?: { readonly code: ErrorCode; readonly message: string } | undefined;
 }
 
 export interface TestServer {
@@ -51,6 +54,8 @@ export interface TestServer {
   readonly hold: Hold;
   readonly lines: string[];
   request(path: string, options?: HttpRequest): Promise<HttpAnswer>;
+  /** Resolves once nothing is queued or running (the runner adopts what the HTTP thread journaled within 50 ms). */
+  idle(): Promise<void>;
   /** A signed GitHub delivery to /hook (path may add ?project=). */
   deliver(event: string, payload: unknown, options?: DeliveryOptions): Promise<HttpAnswer>;
   close(): Promise<void>;
@@ -82,6 +87,7 @@ export function testPipelines(hold: Hold): PipelineRegistry {
       hold.executions.push({ pipeline: ctx.pipeline, project: ctx.project, service: ctx.service, runId: ctx.runId });
       ctx.log.info({ project: ctx.project }, 'working');
       if (hold.blocker !== undefined) await Promise.race([hold.blocker, aborted(ctx.signal)]);
+      if (hold.failure !== undefined) throw ctx.fail(hold.failure.code, hold.failure.message);
     },
   };
   return createRegistry(
@@ -102,7 +108,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   if (options.db !== null) await writeFile(join(root, 'db.yml'), options.db ?? TEST_DB);
   await mkdir(join(root, 'data'), { recursive: true });
   const environ = Object.fromEntries(
-    Object.entries({ API_KEY, GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET, LOG_LEVEL: 'debug', ...options.environ }).filter(([, v]) => v !== ''),
+    Object.entries({
+      API_KEY, GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET, LOG_LEVEL: 'debug',
+      // Nothing answers there: /healthz and /api/projects say Docker is unreachable.
+      DOCKER_HOST: `unix://${join(root, 'no-docker.sock')}`,
+      ...options.environ,
+    }).filter(([, v]) => v !== ''),
   );
   const env = loadEnv({ root, environ });
   const { stream, lines } = lineSink();
@@ -113,9 +124,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
   });
   const hold = options.hold ?? { executions: [], blocker: undefined };
-  const logger = (e: Env) => createLogger({ level: e.logLevel, secrets: e.secrets, destination: collect, pretty: false });
+  const log = createLogger({ level: env.logLevel, secrets: env.secrets, destination: collect, pretty: false });
   const serving = await serve({
-    env, logger, schedule: false, pipelines: testPipelines(hold), logDestination: collect,
+    env, log, schedule: false, pipelines: testPipelines(hold), logDestination: collect, pretty: false,
+    logSink: (line) => collect.write(line),
     clients: { docker: new Docker({ socketPath: join(root, 'no-docker.sock') }) },
     listen: { host: '127.0.0.1', port: 0 },
     ...(options.rateLimit !== undefined && { rateLimit: options.rateLimit }),
@@ -124,6 +136,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   return {
     url, root, serving, hold, lines,
     request: (path, requestOptions) => request(url, path, requestOptions),
+    idle: () => until(() => serving.store.runsWithStatus('queued').length + serving.store.runsWithStatus('running').length === 0, 5000, 'the runner to be idle'),
     async deliver(event, payload, delivery = {}) {
       const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
       deliveries += 1;

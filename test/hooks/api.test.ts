@@ -28,7 +28,7 @@ describe('API', () => {
   });
 
   it('GET /api/runs lists runs, filtered by project and status, with a limit; bad filters are 400', async () => {
-    await t.serving.runner.onIdle();
+    await t.idle();
     const all = (await t.request('/api/runs?limit=50', { headers: auth })).json<{ runs: { id: string; project: string; status: string }[] }>();
     assert.ok(all.runs.length >= 1);
     const alpha = (await t.request('/api/runs?project=alpha&status=succeeded', { headers: auth })).json<{ runs: { project: string; status: string }[] }>();
@@ -40,7 +40,7 @@ describe('API', () => {
 
   it('GET /api/runs/:id gives the steps with durations, and the error of a failed run; 404 for an unknown id', async () => {
     const id = (await t.request('/api/projects/beta/deploy', { method: 'POST', headers: auth })).json<{ runId: string }>().runId;
-    await t.serving.runner.onIdle();
+    await t.idle();
     const run = (await t.request(`/api/runs/${id}`, { headers: auth })).json<{ status: string; steps: { name: string; status: string; durationMs: number }[] }>();
     assert.equal(run.status, 'succeeded');
     assert.deepEqual(run.steps.map((s) => [s.name, s.status, typeof s.durationMs]), [['work', 'succeeded', 'number']]);
@@ -78,7 +78,7 @@ describe('API', () => {
 
   it('GET /api/projects lists each project with its services, desired and running state, last run and deployed commit', async () => {
     await t.deliver('push', pushPayload({ after: 'f'.repeat(40) }));
-    await t.serving.runner.onIdle();
+    await t.idle();
     const body = (await t.request('/api/projects', { headers: auth })).json<{
       docker: { reachable: boolean };
       projects: { name: string; desired: string; services: { name: string; desired: { replicas: number }; running: unknown }[]; lastRun: { id: string } | null }[];

@@ -175,6 +175,7 @@ describe('POST /hook', () => {
   });
 
   it('answers 202 while the job is still blocked, and never waits for the deploy', async () => {
+    await t.idle();
     let release!: () => void;
     t.hold.blocker = new Promise((resolve) => {
       release = resolve;

@@ -1,0 +1,29 @@
+import type { Schedules } from '../config/db-types.ts';
+import type { Env } from '../config/env.ts';
+import type { PipelineShapes } from './durable-accept.ts';
+import type { RateLimitOptions } from './rate-limit.ts';
+import type { Listen } from './server.ts';
+
+/** What the HTTP thread starts with (structured-cloned: plain data only). */
+export interface HttpWorkerData {
+  readonly env: Env;
+  readonly file: string | undefined;
+  readonly listen: Listen;
+  readonly pipelines: PipelineShapes;
+  readonly rateLimit: RateLimitOptions | undefined;
+  /** Human-readable log lines (the main thread's stderr is a terminal). */
+  readonly pretty: boolean;
+}
+
+/** Main thread → HTTP thread. */
+export type ToHttp =
+  | { readonly type: 'reload'; readonly env: Env }
+  | { readonly type: 'close' };
+
+/** HTTP thread → main thread. */
+export type FromHttp =
+  | { readonly type: 'listening'; readonly url: string; readonly schedules: Schedules | undefined }
+  | { readonly type: 'triggered' }
+  | { readonly type: 'log'; readonly line: string }
+  | { readonly type: 'reloaded'; readonly db: boolean; readonly schedules: Schedules | undefined }
+  | { readonly type: 'closed' };

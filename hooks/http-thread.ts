@@ -1,0 +1,71 @@
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type { Schedules } from '../config/db-types.ts';
+import type { Env } from '../config/env.ts';
+import type { FromHttp, HttpWorkerData, ToHttp } from './http-messages.ts';
+
+export interface HttpThreadOptions extends HttpWorkerData {
+  /** Receives each log line of the thread (already scrubbed). */
+  readonly logSink: (line: string) => void;
+  /** The thread journaled a trigger: the runner should adopt it now. */
+  readonly onTriggered: () => void;
+  /** The thread died: the endpoint is gone. */
+  readonly onFailure: (error: Error) => void;
+}
+
+export interface HttpThread {
+  readonly url: string;
+  /** db.yml's schedules as the thread loaded them (undefined while db.yml is invalid). */
+  readonly schedules: Schedules | undefined;
+  /** Hands the thread a new environment; resolves once it reloaded, with whether db.yml was taken and its schedules. */
+  reload(env: Env): Promise<{ readonly db: boolean; readonly schedules: Schedules | undefined }>;
+  /** Stops accepting, lets requests in flight finish, closes the thread's store, ends the thread. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the HTTP endpoint in its own thread (http-worker.ts): the main
+ * thread keeps the runner and the scheduler, so pipelines' CPU work never
+ * delays an acknowledgement, and a hung pipeline never holds the endpoint.
+ */
+export async function startHttpThread(options: HttpThreadOptions): Promise<HttpThread> {
+  const { logSink, onTriggered, onFailure, ...data } = options;
+  // execArgv []: the entry registers tsx itself, whichever way the main thread loaded it.
+  const worker = new Worker(new URL('./http-worker.js', import.meta.url), { workerData: data satisfies HttpWorkerData, execArgv: [] });
+  const waiting = new Map<FromHttp['type'], (message: FromHttp) => void>();
+  let closing = false;
+  worker.on('message', (message: FromHttp) => {
+    if (message.type === 'log') logSink(message.line);
+    else if (message.type === 'triggered') onTriggered();
+    else waiting.get(message.type)?.(message);
+  });
+  const next = <T extends FromHttp['type']>(type: T): Promise<Extract<FromHttp, { type: T }>> =>
+    new Promise((resolve) => waiting.set(type, (message) => resolve(message as Extract<FromHttp, { type: T }>)));
+  const started = next('listening');
+  const failed = new Promise<never>((_, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the HTTP thread exited (code ${code})`)));
+  });
+  failed.catch((error: Error) => {
+    if (!closing) onFailure(error);
+  });
+  const listening = await Promise.race([started, failed]);
+  const send = (message: ToHttp): void => worker.postMessage(message);
+  return {
+    url: listening.url,
+    schedules: listening.schedules,
+    async reload(env) {
+      const reloaded = next('reloaded');
+      send({ type: 'reload', env });
+      return reloaded;
+    },
+    async close() {
+      if (closing) return;
+      closing = true;
+      const closed = next('closed');
+      send({ type: 'close' });
+      await Promise.race([closed, once(worker, 'exit')]);
+      await worker.terminate();
+    },
+  };
+}
