@@ -8,7 +8,7 @@ import type { Runner } from '../pipeline/runner.ts';
 import { PIPELINES } from '../pipeline/pipelines.ts';
 import { startRunner, type StartedRunner } from '../pipeline/start-runner.ts';
 import type { Clients } from '../pipeline/types.ts';
-import { createDocker, dockerEndpoint, pingDocker } from '../runtime/docker.ts';
+import { createDocker, dockerEndpoint, lazyClients, pingDocker } from '../runtime/docker.ts';
 import { describePipelines } from './durable-accept.ts';
 import { startHttpThread, type HttpThread } from './http-thread.ts';
 import type { RateLimitOptions } from './rate-limit.ts';
@@ -67,7 +67,7 @@ export interface Serving {
  */
 export async function serve(options: ServeOptions): Promise<Serving> {
   const { env, log } = options;
-  const clients = options.clients ?? { docker: createDocker(env.dockerHost) };
+  const clients = options.clients ?? lazyClients(env.dockerHost);
   const pipelines = options.pipelines ?? PIPELINES;
   const started = startRunner({
     env, log, clients, pipelines,

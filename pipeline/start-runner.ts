@@ -1,5 +1,5 @@
 import type { Env } from '../config/env.ts';
-import { createDocker } from '../runtime/docker.ts';
+import { lazyClients } from '../runtime/docker.ts';
 import type { Logger } from './logger.ts';
 import { PIPELINES } from './pipelines.ts';
 import type { PipelineRegistry } from './registry.ts';
@@ -40,7 +40,7 @@ export function startRunner(options: StartRunnerOptions): StartedRunner | undefi
   let store: RunStore | undefined;
   try {
     store = RunStore.open(storePath(env.root));
-    const clients = options.clients ?? { docker: createDocker(env.dockerHost) };
+    const clients = options.clients ?? lazyClients(env.dockerHost);
     const runner = new Runner({
       env, store, pipelines, clients, log,
       ...(options.logDestination !== undefined && { logDestination: options.logDestination }),

@@ -1,7 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, ExecaError } from 'execa';
 import { RailyardError } from '../pipeline/errors.ts';
 
 /** One compose project on the host. */
@@ -45,6 +44,8 @@ export async function runCompose(target: ComposeTarget, args: readonly string[])
   const argv = composeArgv(target, args);
   const env: Record<string, string> = {};
   if (target.dockerHost !== undefined) env['DOCKER_HOST'] = target.dockerHost;
+  // Loaded on first use: commands that never run compose (backup, validate) don't pay for it.
+  const { execa, ExecaError } = await import('execa');
   try {
     const result = await execa('docker', argv, {
       env,

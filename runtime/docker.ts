@@ -1,5 +1,16 @@
-import Docker from 'dockerode';
+import { createRequire } from 'node:module';
+import type Docker from 'dockerode';
 import { RailyardError } from '../pipeline/errors.ts';
+import type { Clients } from '../pipeline/types.ts';
+
+const require = createRequire(import.meta.url);
+let DockerClient: typeof Docker | undefined;
+
+/** dockerode (and its gRPC stack) is loaded on first use: a backup or `railyard validate` never pays for it. */
+function dockerode(): typeof Docker {
+  DockerClient ??= require('dockerode') as typeof Docker;
+  return DockerClient;
+}
 
 /** The default engine socket, used when DOCKER_HOST is not set. */
 export const DEFAULT_SOCKET = '/var/run/docker.sock';
@@ -10,6 +21,7 @@ export const DEFAULT_SOCKET = '/var/run/docker.sock';
  * through docker-modem.
  */
 export function createDocker(dockerHost: string | undefined): Docker {
+  const Docker = dockerode();
   if (dockerHost === undefined || dockerHost === '') return new Docker({ socketPath: DEFAULT_SOCKET });
   let url: URL;
   try {
@@ -57,4 +69,15 @@ export function unreachable(docker: Docker, cause: unknown): RailyardError {
     `Docker engine unreachable at ${dockerEndpoint(docker)} (${reason}); start dockerd or set DOCKER_HOST`,
     { cause, data: { endpoint: dockerEndpoint(docker) } },
   );
+}
+
+/** The clients shared by every step, each built on first use (a backup run never builds a Docker client). */
+export function lazyClients(dockerHost: string | undefined): Clients {
+  let docker: Docker | undefined;
+  return {
+    get docker(): Docker {
+      docker ??= createDocker(dockerHost);
+      return docker;
+    },
+  };
 }

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import git, { type AuthCallback, type HttpClient } from 'isomorphic-git';
+import type { AuthCallback, HttpClient } from 'isomorphic-git';
+import { gitLib } from './git-lib.ts';
 import type { Logger } from '../../pipeline/logger.ts';
 import { isRemoteProblem } from './git-error.ts';
 
@@ -65,6 +66,7 @@ const MAX_PACKS = 200;
 async function usableHead(options: CloneOptions): Promise<string | undefined> {
   if (!fs.existsSync(join(options.dir, '.git'))) return undefined;
   try {
+    const git = await gitLib();
     const packs = (await readdir(join(options.dir, '.git', 'objects', 'pack'))).filter((n) => n.endsWith('.pack'));
     if (packs.length > MAX_PACKS) {
       options.log.info({ packs: packs.length }, 'clone has grown, cloning again');
@@ -86,6 +88,7 @@ async function usableHead(options: CloneOptions): Promise<string | undefined> {
 
 async function fetchAndCheckout(options: CloneOptions): Promise<string> {
   const { dir, branch, http } = options;
+  const git = await gitLib();
   const cache = {};
   const fetched = await git.fetch({
     fs, http, dir, cache, remote: 'origin', ref: branch, remoteRef: branch,
@@ -99,6 +102,7 @@ async function fetchAndCheckout(options: CloneOptions): Promise<string> {
 
 async function cloneFresh(options: CloneOptions): Promise<string> {
   const { dir, url, branch, http } = options;
+  const git = await gitLib();
   const temp = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
   try {
     await git.clone({ fs, http, dir: temp, url, ref: branch, singleBranch: true, depth: 1, noTags: true, ...onAuth(options.token) });

@@ -1,5 +1,5 @@
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
-import { request as fetchRequest } from 'isomorphic-git/http/web';
+import { gitHttpRequest } from './git-lib.ts';
 
 /** isomorphic-git's HTTP client with a timeout; `timedOut` tells a timeout from other failures. */
 export interface TimedHttpClient extends HttpClient {
@@ -36,7 +36,7 @@ export function timedHttpClient(idleMs: number, signal: AbortSignal): TimedHttpC
       };
       arm();
       try {
-        const response = await fetchRequest({ ...request, signal: controller.signal });
+        const response = await (await gitHttpRequest())({ ...request, signal: controller.signal });
         if (response.body === undefined) {
           done();
           return response;

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import { join } from 'node:path';
-import git from 'isomorphic-git';
 import type { Step, StepContext } from '../../pipeline/types.ts';
 import { syncClone, type CloneState } from './clone.ts';
 import { checkDbFile } from './db-file.ts';
 import { gitError } from './git-error.ts';
 import { timedHttpClient } from './git-http.ts';
 import { checkRepoUrl } from './repo-url.ts';
+import { gitLib } from './git-lib.ts';
 
 export interface PullResult {
   /** The commit db.yml is read from: the clone's HEAD, or the stack root's when it is a git repo. */
@@ -58,7 +58,7 @@ export const pull: Step<'pull', PullResult> = {
 async function pullLocal(ctx: StepContext): Promise<PullResult> {
   let commit: string | undefined;
   try {
-    commit = await git.resolveRef({ fs, dir: ctx.env.root, ref: 'HEAD' });
+    commit = await (await gitLib()).resolveRef({ fs, dir: ctx.env.root, ref: 'HEAD' });
   } catch {
     commit = undefined; // not a git repo, or one without commits
   }

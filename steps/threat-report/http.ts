@@ -1,4 +1,8 @@
-import { Agent, request } from 'undici';
+import { createRequire } from 'node:module';
+import type * as Undici from 'undici';
+
+/** undici is loaded when a threat report runs, not by every command that starts the runner. */
+const undici = (): typeof Undici => createRequire(import.meta.url)('undici') as typeof Undici;
 
 export interface JsonResponse {
   readonly status: number;
@@ -24,6 +28,7 @@ const MAX_BODY_BYTES = 2 * 1024 * 1024;
 /** One keep-alive connection pool for a run's lookups. */
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const timeout = options.timeoutMs ?? 10_000;
+  const { Agent, request } = undici();
   const agent = new Agent({ headersTimeout: timeout, bodyTimeout: timeout, keepAliveTimeout: 10_000 });
   return {
     async getJson(url, headers, signal) {
