@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { RailyardError } from '../pipeline/errors.ts';
+import type { Logger } from '../pipeline/logger.ts';
 import { authenticate } from './authenticate.ts';
 import { drainBody } from './body.ts';
-import type { RequestContext, ServerDeps } from './context.ts';
+import type { RequestContext, ServerConfig, ServerDeps } from './context.ts';
 import { errorReply } from './errors-to-status.ts';
 import { parseRequestUrl } from './request-url.ts';
 import { sendJson } from './respond.ts';
@@ -33,31 +34,33 @@ export function createHandler(deps: ServerDeps, routes: readonly Route[], state:
   };
 }
 
+/** What the request's one log line says, filled in as the request goes. */
+interface LogLine {
+  path: string;
+  quiet: boolean;
+  readonly fields: Record<string, unknown>;
+}
+
 async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDeps, routes: readonly Route[], state: HandlerState): Promise<void> {
   const started = performance.now();
   const config = deps.config();
   const source = sourceAddress(req, config.env.trustProxy);
-  const logFields: Record<string, unknown> = {};
+  const line: LogLine = { path: '', quiet: false, fields: {} };
   // Built only for handlers that ask (streams): an AbortSignal per request costs more than the rest of a webhook.
   let gone: AbortController | undefined;
-  let path = '';
-  let quiet = false;
   res.once('close', () => {
     gone?.abort();
-    const entry = { method: req.method, path, status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10, source, ...logFields };
-    const complete = res.writableFinished;
-    if (!complete) config.log.warn({ ...entry, complete }, 'request');
-    else config.log[quiet && res.statusCode < 400 ? 'debug' : 'info'](entry, 'request');
+    logRequest(config.log, req, res, { ms: performance.now() - started, source, line });
   });
   try {
     if (state.closing) throw new RailyardError('SHUTTING_DOWN', 'railyard is shutting down; retry in a moment');
     if (!config.allowlist.allows(source)) throw new RailyardError('SOURCE_FORBIDDEN', 'This address may not call railyard (HOOK_ALLOWED_CIDRS)');
     const url = parseRequestUrl(req.url);
-    path = url.path.length > 200 ? `${url.path.slice(0, 200)}…` : url.path;
+    line.path = url.path.length > 200 ? `${url.path.slice(0, 200)}…` : url.path;
     const { route, params } = matchRoute(routes, req.method, url.segments);
-    quiet = route.quiet === true;
+    line.quiet = route.quiet === true;
     const ctx: RequestContext = {
-      req, res, url, params, source, config, deps, logFields,
+      req, res, url, params, source, config, deps, logFields: line.fields,
       get signal() {
         gone ??= new AbortController();
         return AbortSignal.any([state.signal, gone.signal]);
@@ -67,12 +70,23 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
     const reply = await route.handle(ctx);
     if (reply !== undefined && (await drainBody(req, drainLimit(config))) && !res.destroyed) sendJson(res, reply);
   } catch (error) {
-    const reply = errorReply(error);
-    logFields['code'] = reply.body.error.code;
-    if (reply.status === 500) config.log.error({ err: error, path }, 'request failed');
-    if (res.headersSent) res.destroy();
-    // A refused source gets its answer at once and the connection is closed: its body is not worth reading.
-    else if (reply.status === 403 || reply.body.error.code === 'SHUTTING_DOWN') sendJson(res, { ...reply, headers: { ...reply.headers, connection: 'close' } });
-    else if ((await drainBody(req, drainLimit(config))) && !res.destroyed) sendJson(res, reply);
+    await answerError(req, res, config, error, line);
   }
+}
+
+/** The one place a thrown error becomes an answer (through errors-to-status.ts). */
+async function answerError(req: IncomingMessage, res: ServerResponse, config: ServerConfig, error: unknown, line: LogLine): Promise<void> {
+  const reply = errorReply(error);
+  line.fields['code'] = reply.body.error.code;
+  if (reply.status === 500) config.log.error({ err: error, path: line.path }, 'request failed');
+  if (res.headersSent) res.destroy();
+  // A refused source gets its answer at once and the connection is closed: its body is not worth reading.
+  else if (reply.status === 403 || reply.body.error.code === 'SHUTTING_DOWN') sendJson(res, { ...reply, headers: { ...reply.headers, connection: 'close' } });
+  else if ((await drainBody(req, drainLimit(config))) && !res.destroyed) sendJson(res, reply);
+}
+
+function logRequest(log: Logger, req: IncomingMessage, res: ServerResponse, at: { ms: number; source: string; line: LogLine }): void {
+  const entry = { method: req.method, path: at.line.path, status: res.statusCode, ms: Math.round(at.ms * 10) / 10, source: at.source, ...at.line.fields };
+  if (!res.writableFinished) log.warn({ ...entry, complete: false }, 'request');
+  else log[at.line.quiet && res.statusCode < 400 ? 'debug' : 'info'](entry, 'request');
 }
