@@ -4,8 +4,7 @@ import type { Command } from 'commander';
 import { loadEnv, type Env } from '../config/env.ts';
 import { createLogger, type Logger } from '../pipeline/logger.ts';
 import { STACK, type TriggerRequest } from '../pipeline/types.ts';
-import { archiveTree } from '../steps/backup/archive-tree.ts';
-import { BACKUP_FOLDER } from '../steps/backup/archive.ts';
+import { upstreamArchive } from '../steps/backup/archive.ts';
 import { DigestStream } from '../steps/backup/digest-stream.ts';
 import { checkGenerations, listBackups } from '../steps/backup/generations.ts';
 import { generationKey } from '../steps/backup/keys.ts';
@@ -74,12 +73,7 @@ async function runBackup(env: Env, log: Logger, options: BackupOptions): Promise
 /** Archives to nowhere, and plans the rotation as if the archive had been stored. */
 async function dryRun(env: Env, log: Logger, json: boolean): Promise<void> {
   const target = await openTarget(env);
-  const tree = archiveTree({
-    cwd: env.root,
-    folder: BACKUP_FOLDER,
-    exclude: env.backupExclude,
-    onWarning: (path, reason) => log.warn({ path, reason }, 'file skipped or changed while archived'),
-  });
+  const tree = upstreamArchive(env, log);
   const digest = new DigestStream();
   await pipeline(tree.stream, digest, new Writable({ write: (_chunk, _encoding, done) => done() }));
   const { size } = digest.digest();

@@ -10,15 +10,9 @@ import {
 import { FINAL_STATUSES, type DeployHistory, type RunStatus, type Trigger } from './types.ts';
 
 /** A run about to be stored as `queued`. */
-export interface NewRun {
-  readonly pipeline: string;
-  readonly project: string;
-  readonly service: string | undefined;
-  readonly trigger: Trigger;
-  readonly commit: string | undefined;
-  readonly configHash: string | undefined;
+export type NewRun = Pick<RunRecord, 'pipeline' | 'project' | 'service' | 'trigger' | 'commit' | 'configHash'> & {
   readonly retryOf?: string;
-}
+};
 
 /** Where the store lives in a stack root. */
 export const storePath = (root: string): string => join(root, 'data', 'railyard.db');

@@ -1,22 +1,8 @@
-import type { Env } from '../config/env.ts';
 import { RailyardError } from './errors.ts';
-import type { Logger } from './logger.ts';
-import type { Clients, Step, StepContext, Trigger } from './types.ts';
+import type { Step, StepContext } from './types.ts';
 
-/** What every step of one run shares. */
-export interface RunScope {
-  readonly runId: string;
-  readonly pipeline: string;
-  readonly project: string;
-  readonly service: string | undefined;
-  readonly trigger: Trigger;
-  readonly env: Env;
-  /** The run's logger, bound to { runId, pipeline, project }. */
-  readonly log: Logger;
-  readonly signal: AbortSignal;
-  readonly clients: Clients;
-  recordCommit(commit: string): void;
-}
+/** What every step of one run shares: the step context without its per-step `resultOf` and `fail`. */
+export type RunScope = Omit<StepContext, 'resultOf' | 'fail'>;
 
 /** Builds the context one step runs with: its own child logger, its `resultOf` and `fail`. */
 export function createStepContext(scope: RunScope, step: Step, results: ReadonlyMap<Step, unknown>): StepContext {

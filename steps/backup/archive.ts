@@ -1,3 +1,5 @@
+import type { Env } from '../../config/env.ts';
+import type { Logger } from '../../pipeline/logger.ts';
 import type { Step, StepContext } from '../../pipeline/types.ts';
 import { archiveTree } from './archive-tree.ts';
 import { DigestStream } from './digest-stream.ts';
@@ -36,12 +38,7 @@ export const archive: Step<'archive', ArchiveResult> = {
     const target = await openTarget(env);
     const started = new Date();
     const key = stagingKey(env.backupPrefix, started);
-    const tree = archiveTree({
-      cwd: env.root,
-      folder: BACKUP_FOLDER,
-      exclude: env.backupExclude,
-      onWarning: (path, reason) => log.warn({ path, reason }, 'file skipped or changed while archived'),
-    });
+    const tree = upstreamArchive(env, log);
     const digest = new DigestStream();
     let archiveError: unknown;
     tree.stream.once('error', (error) => {
@@ -68,4 +65,14 @@ function failure(ctx: StepContext, archiveError: unknown, uploadError: unknown, 
     return ctx.fail('BACKUP_ARCHIVE_FAILED', message, archiveError);
   }
   return ctx.fail('BACKUP_UPLOAD_FAILED', `Upload to ${where} failed: ${oneLine(uploadError)}`, uploadError);
+}
+
+/** The archive a backup streams: upstream/ without BACKUP_EXCLUDE, files that vanish mid-read logged and skipped. */
+export function upstreamArchive(env: Env, log: Logger): ReturnType<typeof archiveTree> {
+  return archiveTree({
+    cwd: env.root,
+    folder: BACKUP_FOLDER,
+    exclude: env.backupExclude,
+    onWarning: (path, reason) => log.warn({ path, reason }, 'file skipped or changed while archived'),
+  });
 }
