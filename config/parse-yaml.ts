@@ -1,6 +1,8 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { load, YAMLException } from 'js-yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { ConfigProblem } from './problem.ts';
 import { pointerOf, pointerToPath } from './problem.ts';
+import { YAML11_SCHEMA } from './yaml11.ts';
 
 export interface Position {
   readonly line: number;
@@ -26,18 +28,48 @@ export interface ParsedYaml {
 /** Aliases beyond this count are refused (a "billion laughs" document). */
 export const MAX_ALIAS_COUNT = 100;
 
-/** Parses YAML keeping positions; duplicate keys and alias bombs are problems, not values. */
+/**
+ * Parses db.yml as itsUP's PyYAML does (js-yaml with PyYAML's 1.1 scalars:
+ * fast, and the values are what itsUP saw). Duplicate keys and alias bombs are
+ * problems, not values. Positions come from a second, careful parse (`yaml`,
+ * which keeps every node's range) made only when a problem needs one.
+ */
 export function parseYaml(text: string, file: string): ParsedYaml {
+  let value: unknown;
+  let failure: YAMLException | undefined;
+  try {
+    value = load(text, { schema: YAML11_SCHEMA, filename: file }) ?? null;
+  } catch (error) {
+    if (!(error instanceof YAMLException)) throw error;
+    failure = error;
+  }
+  const careful = positions(text);
+  // A tree without shared nodes has no aliases to collections: nothing to expand.
+  if (!failure && !sharesNodes(value)) return { value, source: careful.source, problems: [] };
+  const problems = carefulProblems(careful, file, failure);
+  return { value: problems.length > 0 ? undefined : value, source: careful.source, problems };
+}
+
+interface Positions {
+  readonly source: SourceMap;
+  readonly doc: () => Document;
+  readonly at: (offset: number) => Position;
+  readonly index: () => ReturnType<typeof buildIndex>;
+}
+
+/** The `yaml` document and its position index, each built on first use. */
+function positions(text: string): Positions {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, merge: true, prettyErrors: false, version: '1.1' });
+  let parsed: Document | undefined;
+  const doc = (): Document =>
+    (parsed ??= parseDocument(text, { lineCounter, uniqueKeys: true, merge: true, prettyErrors: false, version: '1.1' }));
   const at = (offset: number): Position => {
+    doc();
     const { line, col } = lineCounter.linePos(offset);
     return { line, col };
   };
-  // Positions are only needed to report a problem: built on first use, since
-  // walking every node costs a third of a valid file's parse time.
   let built: ReturnType<typeof buildIndex> | undefined;
-  const index = (): ReturnType<typeof buildIndex> => (built ??= buildIndex(doc.contents as Node | null, at));
+  const index = (): ReturnType<typeof buildIndex> => (built ??= buildIndex(doc().contents as Node | null, at));
   const nearest = (map: Map<string, Position>, pointer: string): Position => {
     for (let p = pointer; ; p = p.slice(0, p.lastIndexOf('/'))) {
       const found = map.get(p);
@@ -54,44 +86,54 @@ export function parseYaml(text: string, file: string): ParsedYaml {
       return range && offset >= 0 ? at(range[0] + offset) : nearest(index().values, pointer);
     },
   };
+  return { source, doc, at, index };
+}
 
-  const problems: ConfigProblem[] = doc.errors.map((error) => {
-    const pos = at(error.pos[0]);
-    const duplicate = error.code === 'DUPLICATE_KEY';
-    return {
-      code: duplicate ? 'YAML_DUPLICATE_KEY' : 'YAML_SYNTAX',
-      file,
-      line: pos.line,
-      col: pos.col,
-      path: duplicate ? pathOfOffset(index().keyRanges, error.pos[0]) : '',
-      message: duplicate
-        ? 'this key appears twice in the same mapping; remove or rename one of them'
-        : `YAML syntax error: ${error.message.split('\n')[0]}`,
-    };
+/** Syntax errors, duplicate keys and alias bombs, with positions, from the careful parse. */
+function carefulProblems(careful: Positions, file: string, failure: YAMLException | undefined): ConfigProblem[] {
+  const { doc, at, index } = careful;
+  const syntax = (offset: number, duplicate: boolean, message: string): ConfigProblem => ({
+    code: duplicate ? 'YAML_DUPLICATE_KEY' : 'YAML_SYNTAX',
+    file,
+    ...at(offset),
+    path: duplicate ? pathOfOffset(index().keyRanges, offset) : '',
+    message: duplicate
+      ? 'this key appears twice in the same mapping; remove or rename one of them'
+      : `YAML syntax error: ${message.split('\n')[0]}`,
   });
-  if (problems.length > 0) return { value: undefined, source, problems };
-
+  const errors = doc().errors.map((error) => syntax(error.pos[0], error.code === 'DUPLICATE_KEY', error.message));
+  if (errors.length > 0) return errors;
+  // Something only js-yaml refuses: report its own reason and place.
+  if (failure) return [syntax(failure.mark?.position ?? 0, /duplicated mapping key/.test(failure.reason), failure.reason)];
   try {
-    return { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), source, problems };
+    doc().toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    return [];
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const firstAlias = index().firstAlias;
-    return {
-      value: undefined,
-      source,
-      problems: [{
-        code: /alias/i.test(message) ? 'YAML_ALIAS_LIMIT' : 'YAML_SYNTAX',
-        file,
-        ...(firstAlias?.position ?? { line: 0, col: 0 }),
-        path: firstAlias ? pointerToPath(firstAlias.pointer) : '',
-        message: /alias/i.test(message)
-          ? `too many alias expansions (more than ${MAX_ALIAS_COUNT}); write the repeated parts out or use fewer anchors`
-          : `YAML error: ${message}`,
-      }],
-    };
+    return [{
+      code: /alias/i.test(message) ? 'YAML_ALIAS_LIMIT' : 'YAML_SYNTAX',
+      file,
+      ...(firstAlias?.position ?? { line: 0, col: 0 }),
+      path: firstAlias ? pointerToPath(firstAlias.pointer) : '',
+      message: /alias/i.test(message)
+        ? `too many alias expansions (more than ${MAX_ALIAS_COUNT}); write the repeated parts out or use fewer anchors`
+        : `YAML error: ${message}`,
+    }];
   }
 }
 
+/** True when some object is reachable twice: the document aliased a collection. */
+function sharesNodes(root: unknown): boolean {
+  const seen = new Set<object>();
+  const walk = (value: unknown): boolean => {
+    if (value === null || typeof value !== 'object' || value instanceof Date || ArrayBuffer.isView(value)) return false;
+    if (seen.has(value)) return true;
+    seen.add(value);
+    return (Array.isArray(value) ? value : Object.values(value)).some(walk);
+  };
+  return walk(root);
+}
 
 /** Positions of every value and key, and the source range of every node, by JSON pointer. */
 function buildIndex(root: Node | null, at: (offset: number) => Position) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares this host for railyard's Docker tests (see DESIGN.md section 5):
-#   - Docker engine (docker.io), busybox-static, docker-registry from apt;
+#   - Docker engine (docker.io), busybox-static, docker-registry from apt,
+#     and python3-yaml (PyYAML, itsUP's reader: the reference for db.yml);
 #   - compose v2 plugin, taken from trixie's docker-compose .deb without
 #     touching the system's apt state;
 #   - dockerd (vfs, no iptables) and a registry on 127.0.0.1:5000;
@@ -67,13 +68,14 @@ need_pkgs=()
 static_busybox >/dev/null || need_pkgs+=(busybox-static)
 command -v docker-registry >/dev/null 2>&1 || need_pkgs+=(docker-registry)
 command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
+{ python3 -c 'import yaml' || /usr/bin/python3 -c 'import yaml'; } >/dev/null 2>&1 || need_pkgs+=(python3-yaml)
 # An engine that already answers (e.g. GitHub's runners ship docker-ce) or an
 # installed dockerd is kept: docker.io would conflict with those packages.
 if ! docker_answers && ! command -v dockerd >/dev/null 2>&1; then
   need_pkgs+=(docker.io)
 fi
 if [ ${#need_pkgs[@]} -eq 0 ]; then
-  info "docker engine, busybox-static, docker-registry: already installed"
+  info "docker engine, busybox-static, docker-registry, PyYAML: already installed"
 else
   info "installing: ${need_pkgs[*]}"
   have_candidates=1

@@ -15,7 +15,11 @@ import { sharedPath, sharedSuiteOptions } from '../../helpers/shared.ts';
 import { oneProject, renderText } from './render-helpers.ts';
 
 const SAMPLE = fileURLToPath(new URL('../../../db.yml.sample', import.meta.url));
-const TRICKY = { Q: `it's "double" and 'single'`, D: 'pa$word ${NOT_A_VAR} $$ $1', NL: 'one\ntwo\n', B: 'yes', O: '0755', S: ' # not a comment', U: 'ünïcode \\ back' };
+const TRICKY = {
+  Q: `it's "double" and 'single'`, D: 'pa$word ${NOT_A_VAR} $$ $1', NL: 'one\ntwo\n', S: ' # not a comment', U: 'ünïcode \\ back',
+  // Look-alikes of other types in YAML 1.1 or 1.2: each must stay a string.
+  B: 'yes', SW: 'on', O: '0755', O12: '0o17', X: '0x1F', E: '1e3', C: '22:22', N: 'null', T: '~', EMPTY: '', DASH: '-x', INF: '.inf',
+};
 
 /** Renders db.yml text into a fresh folder; returns it and the compose files in it. */
 async function renderInto(text: string): Promise<{ root: string; composeFiles: string[] }> {
