@@ -1,6 +1,7 @@
 /**
- * P6: validate + render of a 1,000-project db.yml (target < 1 s), against two
- * baselines measured in the same run: validation alone, and a naive render that
+ * P6: validate + render of a 1,000-project db.yml (target < 1 s), against three
+ * baselines measured in the same run: validation alone, a parse with the `yaml`
+ * package (railyard's reader before js-yaml), and a naive render that
  * serialises every file with `yaml`'s default stringify (no 1.1 quoting pass, no
  * shared route table: each project re-scans every route). Writes are timed
  * separately (first write, then a no-change run).
@@ -9,7 +10,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { parseDocument, stringify } from 'yaml';
 import { checkDb } from '../config/load-db.ts';
 import type { DbConfig } from '../config/db-types.ts';
 import { renderStack, type RenderEnv } from '../steps/render/render-stack.ts';
@@ -57,6 +58,7 @@ function median(fn: () => unknown): { first: number; median: number } {
 }
 
 const validation = median(validateOnly);
+const yamlParse = median(() => parseDocument(text, { version: '1.1', uniqueKeys: true, merge: true }).toJS());
 const full = median(() => renderStack(validateOnly(), ENV));
 const config = validateOnly();
 const renderAlone = median(() => renderStack(config, ENV));
@@ -76,6 +78,7 @@ const fmt = (t: { first: number; median: number }): string => `first ${t.first.t
 console.log(`render ${PROJECTS} projects (${PROJECTS * 2} services, ${stack.files.length} files):`);
 console.log(`  railyard validate + render:      ${fmt(full)} (target < 1000 ms)`);
 console.log(`  baseline validate alone:         ${fmt(validation)}`);
+console.log(`  baseline \`yaml\` 1.1 parse alone:  ${fmt(yamlParse)} (the reader before js-yaml; now only for error positions)`);
 console.log(`  render alone (pure):             ${fmt(renderAlone)}`);
 console.log(`  baseline naive render alone:     ${fmt(naive)} (route table re-scanned per project, default stringify)`);
 console.log(`  writes: first ${firstWriteMs.toFixed(0)} ms (${firstWrite.changed.length} files), no-change ${noChangeMs.toFixed(0)} ms (${noChange.changed.length} files)`);

@@ -1,8 +1,13 @@
 import { load, YAMLException } from 'js-yaml';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, LineCounter, Node } from 'yaml';
 import type { ConfigProblem } from './problem.ts';
 import { pointerOf, pointerToPath } from './problem.ts';
 import { YAML11_SCHEMA } from './yaml11.ts';
+
+const require = createRequire(import.meta.url);
+/** `yaml` keeps every node's range: loaded only when a problem needs a position. */
+const yamlLib = (): typeof import('yaml') => require('yaml') as typeof import('yaml');
 
 export interface Position {
   readonly line: number;
@@ -59,13 +64,16 @@ interface Positions {
 
 /** The `yaml` document and its position index, each built on first use. */
 function positions(text: string): Positions {
-  const lineCounter = new LineCounter();
-  let parsed: Document | undefined;
-  const doc = (): Document =>
-    (parsed ??= parseDocument(text, { lineCounter, uniqueKeys: true, merge: true, prettyErrors: false, version: '1.1' }));
+  let parsed: { doc: Document; lines: LineCounter } | undefined;
+  const careful = (): { doc: Document; lines: LineCounter } => {
+    if (parsed) return parsed;
+    const { LineCounter: Lines, parseDocument } = yamlLib();
+    const lines = new Lines();
+    return (parsed = { doc: parseDocument(text, { lineCounter: lines, uniqueKeys: true, merge: true, prettyErrors: false, version: '1.1' }), lines });
+  };
+  const doc = (): Document => careful().doc;
   const at = (offset: number): Position => {
-    doc();
-    const { line, col } = lineCounter.linePos(offset);
+    const { line, col } = careful().lines.linePos(offset);
     return { line, col };
   };
   let built: ReturnType<typeof buildIndex> | undefined;
@@ -137,6 +145,7 @@ function sharesNodes(root: unknown): boolean {
 
 /** Positions of every value and key, and the source range of every node, by JSON pointer. */
 function buildIndex(root: Node | null, at: (offset: number) => Position) {
+  const { isAlias, isMap, isScalar, isSeq } = yamlLib();
   const values = new Map<string, Position>();
   const keys = new Map<string, Position>();
   const ranges = new Map<string, readonly [number, number]>();

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { parse } from 'yaml';
+import { load } from 'js-yaml';
 import type { DbConfig } from '../config/db-types.ts';
 import type { Step } from '../pipeline/types.ts';
 import { listContainers } from '../runtime/containers.ts';
@@ -90,7 +90,7 @@ async function previousBlock(root: string, entry: PlannedService, desired: reado
     if (file === undefined) continue;
     const text = await readFile(file, 'utf8').catch(() => undefined);
     if (text === undefined) continue;
-    const old = (parse(text) as { services?: Record<string, unknown> } | null)?.services?.[entry.service];
+    const old = (load(text) as { services?: Record<string, unknown> } | null)?.services?.[entry.service];
     return old === undefined ? '' : blockYaml(entry.service, unescape(old));
   }
   return '';
