@@ -1,8 +1,11 @@
 import type { DbConfig } from '../config/db-types.ts';
-import { loadDb } from '../config/load-db.ts';
+import { sep } from 'node:path';
+import { checkDb, readDbFile } from '../config/load-db.ts';
 import { formatProblem, type ConfigProblem } from '../config/problem.ts';
 import { locateDb } from '../config/stack.ts';
 import type { Step } from '../pipeline/types.ts';
+import { withCloneLock } from './pull/clone-lock.ts';
+import { cloneDir } from './pull/index.ts';
 
 export interface ValidateResult {
   readonly config: DbConfig;
@@ -16,7 +19,11 @@ export const validate: Step<'validate', ValidateResult> = {
   async run(ctx) {
     const location = locateDb(ctx.env);
     if (location.warning) ctx.log.warn({ file: location.path }, 'db.yml missing, using the sample');
-    const result = await loadDb(location.path, ctx.env.vars, location.label);
+    // The clone's db.yml is read between pulls, never during one (see clone-lock.ts).
+    const clone = cloneDir(ctx.env.root);
+    const read = (): Promise<string> => readDbFile(location.path);
+    const text = await (location.path.startsWith(`${clone}${sep}`) ? withCloneLock(clone, read) : read());
+    const result = checkDb(text, location.label, ctx.env.vars);
     if (!result.ok) {
       const problems: readonly ConfigProblem[] = result.problems;
       ctx.log.error({ problems: problems.map(formatProblem) }, 'db.yml is invalid');

@@ -31,25 +31,24 @@ export interface CloneState {
  * Brings `dir` to the tip of `branch`: a shallow single-branch clone the first
  * time, then fetch + forced checkout (so a force-push is followed). A clone
  * that is unusable (missing objects, another URL) is cloned again into a
- * temporary folder and swapped in, so `dir` is never half-written.
+ * temporary folder and swapped in. The caller holds the clone's lock
+ * (clone-lock.ts) around this and its checks of the checkout.
  */
 export async function syncClone(options: CloneOptions): Promise<CloneState> {
-  return withLock(options.dir, async () => {
-    await removeLeftovers(options.dir);
-    const previous = await usableHead(options);
-    if (previous === undefined) {
-      const existed = fs.existsSync(options.dir);
-      return { commit: await cloneFresh(options), previous, action: existed ? 'recloned' : 'cloned' };
-    }
-    if (options.reuse) return { commit: previous, previous, action: 'reused' };
-    try {
-      return { commit: await fetchAndCheckout(options), previous, action: 'fetched' };
-    } catch (error) {
-      if (isRemoteProblem(error)) throw error;
-      options.log.warn({ err: error }, 'clone unusable, cloning again');
-      return { commit: await cloneFresh(options), previous, action: 'recloned' };
-    }
-  });
+  await removeLeftovers(options.dir);
+  const previous = await usableHead(options);
+  if (previous === undefined) {
+    const existed = fs.existsSync(options.dir);
+    return { commit: await cloneFresh(options), previous, action: existed ? 'recloned' : 'cloned' };
+  }
+  if (options.reuse) return { commit: previous, previous, action: 'reused' };
+  try {
+    return { commit: await fetchAndCheckout(options), previous, action: 'fetched' };
+  } catch (error) {
+    if (isRemoteProblem(error)) throw error;
+    options.log.warn({ err: error }, 'clone unusable, cloning again');
+    return { commit: await cloneFresh(options), previous, action: 'recloned' };
+  }
 }
 
 const onAuth = (token: string | undefined): { onAuth?: AuthCallback } =>
@@ -123,17 +122,4 @@ async function removeLeftovers(dir: string): Promise<void> {
   const names = await readdir(dirname(dir)).catch(() => [] as string[]);
   const stale = names.filter((n) => n.startsWith(`${prefix}tmp-`) || n.startsWith(`${prefix}old-`));
   await Promise.all(stale.map((n) => rm(join(dirname(dir), n), { recursive: true, force: true })));
-}
-
-const locks = new Map<string, Promise<unknown>>();
-
-/** Serialises pulls of one clone within this process (runs of two projects may pull at once). */
-async function withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-  const current = (locks.get(key) ?? Promise.resolve()).catch(() => undefined).then(fn);
-  locks.set(key, current);
-  try {
-    return await current;
-  } finally {
-    if (locks.get(key) === current) locks.delete(key);
-  }
 }

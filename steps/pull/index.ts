@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { join } from 'node:path';
 import type { Step, StepContext } from '../../pipeline/types.ts';
 import { syncClone, type CloneState } from './clone.ts';
+import { withCloneLock } from './clone-lock.ts';
 import { checkDbFile } from './db-file.ts';
 import { gitError } from './git-error.ts';
 import { timedHttpClient } from './git-http.ts';
@@ -35,20 +36,24 @@ export const pull: Step<'pull', PullResult> = {
   },
   async run(ctx) {
     const { env } = ctx;
-    if (env.repoUrl === undefined) return pullLocal(ctx);
-    const url = checkRepoUrl(env.repoUrl);
+    const repoUrl = env.repoUrl;
+    if (repoUrl === undefined) return pullLocal(ctx);
+    const url = checkRepoUrl(repoUrl);
     const http = timedHttpClient(env.gitTimeoutMs, ctx.signal);
     const dir = cloneDir(env.root);
-    const state = await syncClone({
-      dir, url: env.repoUrl, branch: env.repoBranch, token: env.gitToken, http, log: ctx.log,
-      reuse: ctx.trigger.parentRunId !== undefined,
-    }).catch((error: unknown) => {
-      throw gitError(error, {
-        host: url.host, branch: env.repoBranch, hasToken: env.gitToken !== undefined,
-        timedOut: http.timedOut, timeoutMs: env.gitTimeoutMs,
+    const state = await withCloneLock(dir, async () => {
+      const synced = await syncClone({
+        dir, url: repoUrl, branch: env.repoBranch, token: env.gitToken, http, log: ctx.log,
+        reuse: ctx.trigger.parentRunId !== undefined,
+      }).catch((error: unknown) => {
+        throw gitError(error, {
+          host: url.host, branch: env.repoBranch, hasToken: env.gitToken !== undefined,
+          timedOut: http.timedOut, timeoutMs: env.gitTimeoutMs,
+        });
       });
+      await checkDbFile(dir, ctx); // before the lock lets a reader near the checkout
+      return synced;
     });
-    await checkDbFile(dir, ctx);
     ctx.recordCommit(state.commit);
     ctx.log.info({ commit: state.commit, previous: state.previous, action: state.action, branch: env.repoBranch }, 'repository pulled');
     return { ...state, remote: true, branch: env.repoBranch };
