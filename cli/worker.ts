@@ -1,8 +1,7 @@
 import { once } from 'node:events';
 import type { Command } from 'commander';
 import { RailyardError } from '../pipeline/errors.ts';
-import { loadSchedules } from '../pipeline/load-schedules.ts';
-import { startScheduler } from '../pipeline/scheduler.ts';
+import { startLiveSchedules } from '../pipeline/live-schedules.ts';
 import { startRunner } from '../pipeline/start-runner.ts';
 import { cliContext } from './context.ts';
 
@@ -10,7 +9,7 @@ import { cliContext } from './context.ts';
  * `railyard worker`: the runner without the HTTP endpoint. Recovers what a
  * previous process left (interrupted runs are retried once, queued runs run),
  * then runs every trigger queued through the store, and db.yml's `schedules`
- * (not with --no-schedule or --exit-when-idle). SIGTERM/SIGINT stop it:
+ * (not with --no-schedule or --exit-when-idle), taken again whenever db.yml changes. SIGTERM/SIGINT stop it:
  * running jobs are interrupted and queued again for the next start.
  */
 export function workerCommand(program: Command): void {
@@ -21,13 +20,14 @@ export function workerCommand(program: Command): void {
     .option('--no-schedule', 'do not run the schedules of db.yml (backup, threat-report, reconcile)')
     .action(async (options: { exitWhenIdle?: boolean; schedule: boolean }, command: Command) => {
       const { env, log, db } = cliContext(command);
-      const config = options.schedule && !options.exitWhenIdle ? await loadSchedules(env, db, log) : undefined;
       const started = startRunner({ env, log });
       if (started === undefined) {
         throw new RailyardError('RUNNER_BUSY', `Another railyard process already runs the stack in ${env.root}`);
       }
       log.info({ root: env.root, concurrency: env.concurrency }, 'runner started');
-      const scheduler = config && startScheduler({ env, log, runner: started.runner, store: started.store, config });
+      const scheduler = options.schedule && !options.exitWhenIdle
+        ? await startLiveSchedules({ env, log, db, runner: started.runner, store: started.store })
+        : undefined;
       const stop = new AbortController();
       const onSignal = (): void => stop.abort();
       process.once('SIGTERM', onSignal).once('SIGINT', onSignal);

@@ -1,9 +1,9 @@
-import { stat } from 'node:fs/promises';
 import type { DbConfig } from '../config/db-types.ts';
 import { loadDb } from '../config/load-db.ts';
 import { formatProblem } from '../config/problem.ts';
 import type { DbLocation } from '../config/stack.ts';
 import { RailyardError } from '../pipeline/errors.ts';
+import { fileSignature } from '../pipeline/load-schedules.ts';
 import type { Logger } from '../pipeline/logger.ts';
 
 /**
@@ -39,7 +39,7 @@ export class DbSource {
 
   /** The config to answer with; throws the CONFIG_* error while no valid db.yml was ever loaded. */
   async current(): Promise<DbConfig> {
-    if ((await signature(this.location.path)) !== this.#seen) await this.#reload();
+    if ((await fileSignature(this.location.path)) !== this.#seen) await this.#reload();
     if (this.#config !== undefined) return this.#config;
     throw this.#failure ?? new RailyardError('CONFIG_NOT_FOUND', `${this.location.label} is not loaded`);
   }
@@ -52,7 +52,7 @@ export class DbSource {
   }
 
   async #read(): Promise<void> {
-    const seen = await signature(this.location.path);
+    const seen = await fileSignature(this.location.path);
     const { label } = this.location;
     try {
       const result = await loadDb(this.location.path, this.vars, label);
@@ -70,14 +70,5 @@ export class DbSource {
       this.log.error({ file: label, code: this.#failure.code, kept: this.#config !== undefined }, 'db.yml not read: the last valid config is kept');
     }
     this.#seen = seen;
-  }
-}
-
-async function signature(path: string): Promise<string> {
-  try {
-    const s = await stat(path);
-    return `${s.mtimeMs}|${s.size}|${s.ino}`;
-  } catch {
-    return 'absent';
   }
 }

@@ -1,4 +1,3 @@
-import type { Schedules } from '../config/db-types.ts';
 import type { Env } from '../config/env.ts';
 import type { PipelineShapes } from './durable-accept.ts';
 import type { RateLimitOptions } from './rate-limit.ts';
@@ -22,8 +21,8 @@ export type ToHttp =
 
 /** HTTP thread → main thread. */
 export type FromHttp =
-  | { readonly type: 'listening'; readonly url: string; readonly schedules: Schedules | undefined }
+  | { readonly type: 'listening'; readonly url: string }
   | { readonly type: 'triggered' }
   | { readonly type: 'log'; readonly line: string }
-  | { readonly type: 'reloaded'; readonly db: boolean; readonly schedules: Schedules | undefined }
+  | { readonly type: 'reloaded'; readonly db: boolean }
   | { readonly type: 'closed' };

@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import type { Schedules } from '../config/db-types.ts';
 import type { Env } from '../config/env.ts';
 import type { FromHttp, HttpWorkerData, ToHttp } from './http-messages.ts';
 
@@ -15,10 +14,8 @@ export interface HttpThreadOptions extends HttpWorkerData {
 
 export interface HttpThread {
   readonly url: string;
-  /** db.yml's schedules as the thread loaded them (undefined while db.yml is invalid). */
-  readonly schedules: Schedules | undefined;
-  /** Hands the thread a new environment; resolves once it reloaded, with whether db.yml was taken and its schedules. */
-  reload(env: Env): Promise<{ readonly db: boolean; readonly schedules: Schedules | undefined }>;
+  /** Hands the thread a new environment; resolves once it reloaded, with whether db.yml was taken. */
+  reload(env: Env): Promise<{ readonly db: boolean }>;
   /** Stops accepting, lets requests in flight finish, closes the thread's store, ends the thread. */
   close(): Promise<void>;
 }
@@ -53,7 +50,6 @@ export async function startHttpThread(options: HttpThreadOptions): Promise<HttpT
   const send = (message: ToHttp): void => worker.postMessage(message);
   return {
     url: listening.url,
-    schedules: listening.schedules,
     async reload(env) {
       const reloaded = next('reloaded');
       send({ type: 'reload', env });

@@ -51,18 +51,18 @@ const server = await startServer({
     limiter: new AuthLimiter(data.rateLimit),
   },
 });
-post({ type: 'listening', url: server.url, schedules: db.loaded?.schedules });
+post({ type: 'listening', url: server.url });
 
 port.on('message', (message: ToHttp) => {
   if (message.type === 'reload') {
     reloadServerConfig(config, message.env, { file: data.file, logger }).then(
       (reloaded) => {
         config = reloaded.config;
-        post({ type: 'reloaded', db: reloaded.db, schedules: config.db.loaded?.schedules });
+        post({ type: 'reloaded', db: reloaded.db });
       },
       (error: unknown) => {
         config.log.error({ err: error }, 'reload failed: the old configuration is kept');
-        post({ type: 'reloaded', db: false, schedules: config.db.loaded?.schedules });
+        post({ type: 'reloaded', db: false });
       },
     );
   } else {

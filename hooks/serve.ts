@@ -1,11 +1,13 @@
 import type Docker from 'dockerode';
 import type { Env } from '../config/env.ts';
+import { locateDb } from '../config/stack.ts';
 import { RailyardError } from '../pipeline/errors.ts';
 import type { Logger } from '../pipeline/logger.ts';
 import type { PipelineRegistry } from '../pipeline/registry.ts';
 import type { RunStore } from '../pipeline/run-store.ts';
 import type { Runner } from '../pipeline/runner.ts';
 import { PIPELINES } from '../pipeline/pipelines.ts';
+import { startLiveSchedules, type LiveSchedules } from '../pipeline/live-schedules.ts';
 import { startRunner, type StartedRunner } from '../pipeline/start-runner.ts';
 import type { Clients } from '../pipeline/types.ts';
 import { createDocker, dockerEndpoint, lazyClients, pingDocker } from '../runtime/docker.ts';
@@ -13,7 +15,6 @@ import { describePipelines } from './durable-accept.ts';
 import { startHttpThread, type HttpThread } from './http-thread.ts';
 import type { RateLimitOptions } from './rate-limit.ts';
 import { reloadEnv } from './reload.ts';
-import { startSchedules, type Schedules } from './schedules.ts';
 import type { Listen } from './server.ts';
 
 /** The least time between two adoptions of triggers the HTTP thread journaled. */
@@ -96,14 +97,15 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     await started.close({ drain: false });
     throw error;
   }
-  return serving(options, started, http, failure);
+  const schedules = options.schedule === false
+    ? undefined
+    : await startLiveSchedules({ env, log, db: locateDb(env, options.file), runner: started.runner, store: started.store });
+  return serving(options, started, http, schedules, failure);
 }
 
-function serving(options: ServeOptions, started: StartedRunner, http: HttpThread, failure: Promise<never>): Serving {
+function serving(options: ServeOptions, started: StartedRunner, http: HttpThread, schedules: LiveSchedules | undefined, failure: Promise<never>): Serving {
   let { env } = options;
   const { log } = options;
-  const schedules: Schedules = startSchedules(options.schedule !== false, { runner: started.runner, store: started.store });
-  schedules.update(env, log, http.schedules);
   announce(env, log, http.url, options.clients?.docker ?? createDocker(env.dockerHost));
   return {
     url: http.url,
@@ -116,7 +118,7 @@ function serving(options: ServeOptions, started: StartedRunner, http: HttpThread
       const reloaded = await http.reload(next);
       const changed = next !== env;
       env = next;
-      schedules.update(env, log, reloaded.schedules);
+      await schedules?.update(env, locateDb(env, options.file));
       log.info({ env: changed, db: reloaded.db }, 'configuration reloaded');
       return { env: changed, db: reloaded.db };
     },
@@ -159,10 +161,10 @@ function announce(env: Env, log: Logger, url: string, docker: Docker): void {
   });
 }
 
-async function shutdown(env: Env, log: Logger, http: HttpThread, schedules: Schedules, started: StartedRunner): Promise<void> {
+async function shutdown(env: Env, log: Logger, http: HttpThread, schedules: LiveSchedules | undefined, started: StartedRunner): Promise<void> {
   log.info({ graceMs: env.shutdownGraceMs }, 'shutting down: no new requests, running jobs may finish');
   const closed = http.close();
-  schedules.stop();
+  schedules?.stop();
   let timer: NodeJS.Timeout | undefined;
   const drained = await Promise.race([
     started.runner.stop({ drain: true }).then(() => true),

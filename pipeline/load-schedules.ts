@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { Schedules } from '../config/db-types.ts';
 import type { Env } from '../config/env.ts';
 import { loadDb } from '../config/load-db.ts';
@@ -7,20 +8,29 @@ import { isRailyardError } from './errors.ts';
 import type { Logger } from './logger.ts';
 
 /**
- * The `schedules` of db.yml, for a process that runs the scheduler without
- * otherwise reading db.yml (`railyard worker`). A missing or broken db.yml is
- * logged and read as no schedules rather than refusing to start: with
- * REPO_URL set, the default `reconcile` must keep pulling, or the commit that
- * fixes the file (or the first clone) never arrives.
+ * The `schedules` of db.yml, or undefined when db.yml is missing or invalid
+ * (logged). The caller keeps what it had: with REPO_URL set, the default
+ * `reconcile` must keep pulling, or the commit that fixes the file (or the
+ * first clone) never arrives.
  */
-export async function loadSchedules(env: Env, db: DbLocation, log: Logger): Promise<{ readonly schedules: Schedules }> {
+export async function loadSchedules(env: Env, db: DbLocation, log: Logger): Promise<Schedules | undefined> {
   try {
     const result = await loadDb(db.path, env.vars, db.label);
-    if (result.ok) return result.config;
-    log.warn({ file: db.label, problems: result.problems.length, first: formatProblem(result.problems[0]!) }, 'db.yml is invalid: its schedules are not run');
+    if (result.ok) return result.config.schedules;
+    log.warn({ file: db.label, problems: result.problems.length, first: formatProblem(result.problems[0]!) }, 'db.yml is invalid: its schedules are not taken');
   } catch (error) {
     if (!isRailyardError(error)) throw error;
-    log.warn({ file: db.label, code: error.code }, 'db.yml not read: its schedules are not run');
+    log.warn({ file: db.label, code: error.code }, 'db.yml not read: its schedules are not taken');
   }
-  return { schedules: {} };
+  return undefined;
+}
+
+/** Changes when the file is replaced or written (a checkout, an edit): `mtime|size|inode`. */
+export async function fileSignature(path: string): Promise<string> {
+  try {
+    const s = await stat(path);
+    return `${s.mtimeMs}|${s.size}|${s.ino}`;
+  } catch {
+    return 'absent';
+  }
 }
