@@ -21,6 +21,8 @@ export interface Env {
   /** @default 'main' */
   readonly repoBranch: string;
   readonly gitToken: string | undefined;
+  /** The username sent with GIT_TOKEN (`GIT_USERNAME`): GitHub, GitLab and Gitea take any; Bitbucket wants `x-token-auth`. @default 'x-access-token' */
+  readonly gitUsername: string;
   readonly dockerHost: string | undefined;
   readonly s3: {
     readonly accessKeyId: string | undefined;
@@ -110,6 +112,7 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
     repoUrl: str('REPO_URL'),
     repoBranch: str('REPO_BRANCH') ?? 'main',
     gitToken: str('GIT_TOKEN'),
+    gitUsername: str('GIT_USERNAME') ?? 'x-access-token',
     dockerHost: str('DOCKER_HOST'),
     s3: {
       accessKeyId: str('AWS_ACCESS_KEY_ID'),

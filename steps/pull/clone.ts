@@ -13,6 +13,8 @@ export interface CloneOptions {
   readonly url: string;
   readonly branch: string;
   readonly token: string | undefined;
+  /** Sent with the token (GIT_USERNAME). */
+  readonly username: string;
   readonly http: HttpClient;
   readonly log: Logger;
   /** Keep the checked-out commit without fetching (a parent run just pulled). */
@@ -51,9 +53,9 @@ export async function syncClone(options: CloneOptions): Promise<CloneState> {
   }
 }
 
-const onAuth = (token: string | undefined): { onAuth?: AuthCallback } =>
+const onAuth = ({ token, username }: CloneOptions): { onAuth?: AuthCallback } =>
   // Asked only after the server answers 401; the token stays in memory, never in .git/config.
-  token === undefined ? {} : { onAuth: () => ({ username: 'x-access-token', password: token }) };
+  token === undefined ? {} : { onAuth: () => ({ username, password: token }) };
 
 /**
  * Each fetch adds a pack and isomorphic-git has no `gc`: past this many, the
@@ -91,7 +93,7 @@ async function fetchAndCheckout(options: CloneOptions): Promise<string> {
   const cache = {};
   const fetched = await git.fetch({
     fs, http, dir, cache, remote: 'origin', ref: branch, remoteRef: branch,
-    singleBranch: true, depth: 1, tags: false, ...onAuth(options.token),
+    singleBranch: true, depth: 1, tags: false, ...onAuth(options),
   });
   const tip = fetched.fetchHead ?? (await git.resolveRef({ fs, dir, ref: `refs/remotes/origin/${branch}` }));
   await git.writeRef({ fs, dir, ref: `refs/heads/${branch}`, value: tip, force: true });
@@ -104,7 +106,7 @@ async function cloneFresh(options: CloneOptions): Promise<string> {
   const git = await gitLib();
   const temp = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
   try {
-    await git.clone({ fs, http, dir: temp, url, ref: branch, singleBranch: true, depth: 1, noTags: true, ...onAuth(options.token) });
+    await git.clone({ fs, http, dir: temp, url, ref: branch, singleBranch: true, depth: 1, noTags: true, ...onAuth(options) });
     const commit = await git.resolveRef({ fs, dir: temp, ref: 'HEAD' });
     const old = `${dir}.old-${randomBytes(4).toString('hex')}`;
     if (fs.existsSync(dir)) await rename(dir, old);

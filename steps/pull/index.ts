@@ -43,7 +43,7 @@ export const pull: Step<'pull', PullResult> = {
     const dir = cloneDir(env.root);
     const state = await withCloneLock(dir, async () => {
       const synced = await syncClone({
-        dir, url: repoUrl, branch: env.repoBranch, token: env.gitToken, http, log: ctx.log,
+        dir, url: repoUrl, branch: env.repoBranch, token: env.gitToken, username: env.gitUsername, http, log: ctx.log,
         reuse: ctx.trigger.parentRunId !== undefined,
       }).catch((error: unknown) => {
         throw gitError(error, {

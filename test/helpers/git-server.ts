@@ -11,6 +11,8 @@ export interface GitServerOptions {
   readonly root: string;
   /** When set, every request needs HTTP Basic auth whose password (or username) is this token. */
   readonly token?: string;
+  /** With token: the username must be this too (a Bitbucket-style server). */
+  readonly username?: string;
   /** Called before each request is served; a test may hold it to make the server slow. */
   readonly beforeRequest?: (request: { readonly url: string; readonly method: string }) => Promise<void> | void;
 }
@@ -49,7 +51,7 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
 async function serve(options: GitServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   await options.beforeRequest?.({ url: url.pathname + url.search, method: req.method ?? 'GET' });
-  if (options.token !== undefined && !authorized(req, options.token)) {
+  if (options.token !== undefined && !authorized(req, options.token, options.username)) {
     req.resume();
     res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"' }).end('authentication required\n');
     return;
@@ -76,10 +78,11 @@ async function serve(options: GitServerOptions, req: IncomingMessage, res: Serve
   await once(child, 'close');
 }
 
-function authorized(req: IncomingMessage, token: string): boolean {
+function authorized(req: IncomingMessage, token: string, username: string | undefined): boolean {
   const header = req.headers.authorization ?? '';
   if (!header.startsWith('Basic ')) return false;
   const [user, ...rest] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':');
+  if (username !== undefined) return user === username && rest.join(':') === token;
   return rest.join(':') === token || user === token;
 }
 

@@ -152,6 +152,21 @@ describe('pull step', () => {
     }
   });
 
+  it('sends GIT_USERNAME with the token to a server that checks both (Bitbucket)', async () => {
+    const serverRoot = await tempRoot('railyard-git-');
+    const strict = await createTestRepo(serverRoot);
+    const bitbucket = await startGitServer({ root: serverRoot, token: TOKEN, username: 'x-token-auth' });
+    try {
+      const commit = await strict.commit({ 'db.yml': DB });
+      const strictEnv = { REPO_URL: bitbucket.url(strict.name), GIT_TOKEN: TOKEN };
+      assert.ok(isRailyardError((await runPull(await tempRoot(), strictEnv)).error, 'GIT_AUTH_FAILED'), 'the default username is refused');
+      const pulled = await runPull(await tempRoot(), { ...strictEnv, GIT_USERNAME: 'x-token-auth' });
+      assert.deepEqual([pulled.error, pulled.result?.commit], [undefined, commit]);
+    } finally {
+      await bitbucket.close();
+    }
+  });
+
   it('without REPO_URL uses the stack root: "no remote configured", and its HEAD when it is a git repo', async () => {
     const plain = await runPull(await tempRoot(), {});
     assert.deepEqual([plain.result?.remote, plain.result?.commit, plain.commits], [false, undefined, []]);
