@@ -9,6 +9,8 @@ import type { RenderedFile } from './types.ts';
 const NEW_FILE_MODE = 0o644;
 /** Files compared with the disk at once. */
 const CHECK_BATCH = 64;
+/** Files written (and fsynced) at once: libuv's threads overlap the fsyncs. */
+const WRITE_BATCH = 32;
 
 export interface WriteResult {
   /** Files written because their content changed (or they were new), in the order given. */
@@ -28,26 +30,31 @@ export async function writeFiles(root: string, files: readonly RenderedFile[], d
   const base = resolve(root);
   await mkdir(base, { recursive: true });
   const guard = new PathGuard(base);
-  const pending: { file: RenderedFile; mode: number }[] = [];
   // Reading is safe to overlap; a stack of 1,000 projects is checked in a fraction of the time.
-  for (let at = 0; at < files.length; at += CHECK_BATCH) {
-    const batch = await Promise.all(files.slice(at, at + CHECK_BATCH).map(async (file) => {
-      const existing = await guard.check(file.path, 'file');
-      if (existing && (await readFile(join(base, file.path), 'utf8')) === file.content) return undefined;
-      return { file, mode: existing ? existing.mode & 0o7777 : NEW_FILE_MODE };
-    }));
-    for (const item of batch) if (item) pending.push(item);
-  }
+  const checked = await inBatches(files, CHECK_BATCH, async (file) => {
+    const existing = await guard.check(file.path, 'file');
+    if (existing && (await readFile(join(base, file.path), 'utf8')) === file.content) return undefined;
+    return { file, mode: existing ? existing.mode & 0o7777 : NEW_FILE_MODE };
+  });
+  const pending = checked.filter((item) => item !== undefined);
   for (const dir of dirs) await guard.check(dir, 'dir');
-  for (const { file, mode } of pending) {
-    await guard.ensureParents(file.path);
-    await writeAtomic(join(base, file.path), file.content, mode).catch((error: unknown) => {
+  for (const { file } of pending) await guard.ensureParents(file.path);
+  const folders = await inBatches(pending, WRITE_BATCH, ({ file, mode }) =>
+    writeAtomic(join(base, file.path), file.content, mode).catch((error: unknown) => {
       throw fsError(error, file.path);
-    });
-  }
+    }));
+  // Makes the renames durable: each folder once, however many files it got.
+  await inBatches([...new Set(folders)], WRITE_BATCH, syncDir);
   const createdDirs: string[] = [];
   for (const dir of dirs) if (await guard.ensureDir(dir)) createdDirs.push(dir);
   return { changed: pending.map(({ file }) => file.path), createdDirs };
+}
+
+/** `fn` of each item, `size` at a time; the results in the order of the items. */
+async function inBatches<T, R>(items: readonly T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let at = 0; at < items.length; at += size) results.push(...(await Promise.all(items.slice(at, at + size).map(fn))));
+  return results;
 }
 
 /** lstat-checks each component of relative paths under a root, remembering what it saw. */
@@ -113,7 +120,8 @@ function segments(path: string): string[] {
   return parts;
 }
 
-async function writeAtomic(path: string, content: string, mode: number): Promise<void> {
+/** Writes a temp file, fsyncs it and renames it over `path`; returns the folder to fsync. */
+async function writeAtomic(path: string, content: string, mode: number): Promise<string> {
   const dir = path.slice(0, path.lastIndexOf('/'));
   const temp = join(dir, `.${path.slice(dir.length + 1)}.${randomBytes(6).toString('hex')}.railyard-tmp`);
   const handle = await open(temp, 'wx', mode);
@@ -131,7 +139,7 @@ async function writeAtomic(path: string, content: string, mode: number): Promise
     await rm(temp, { force: true });
     throw error;
   });
-  await syncDir(dir);
+  return dir;
 }
 
 /** Makes the rename durable; some file systems cannot fsync a folder, which is fine. */
