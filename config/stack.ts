@@ -3,6 +3,9 @@ import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Env } from './env.ts';
 
+/** Where the config repo is cloned in a stack root when REPO_URL is set (its db.yml is read). */
+export const cloneDir = (root: string): string => join(root, 'data', 'repo');
+
 /** The sample shipped with railyard: the embedded default config. */
 export const EMBEDDED_SAMPLE = join(dirname(dirname(fileURLToPath(import.meta.url))), 'db.yml.sample');
 
@@ -22,7 +25,7 @@ export interface DbLocation {
 export function locateDb(env: Env, file?: string): DbLocation {
   const explicit = file ?? env.dbFile;
   if (explicit !== undefined) return at(resolve(explicit));
-  if (env.repoUrl !== undefined) return at(join(env.root, 'data', 'repo', 'db.yml'));
+  if (env.repoUrl !== undefined) return at(join(cloneDir(env.root), 'db.yml'));
   const own = join(env.root, 'db.yml');
   if (existsSync(own)) return at(own);
   const sample = [join(env.root, 'db.yml.sample'), EMBEDDED_SAMPLE].find((p) => existsSync(p)) ?? EMBEDDED_SAMPLE;

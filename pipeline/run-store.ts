@@ -7,7 +7,7 @@ import {
   toRunRecord, toStepRecord,
   type RunError, type RunFilter, type RunRecord, type RunRow, type StepRecord, type StepRow,
 } from './run-record.ts';
-import { FINAL_STATUSES, type DeployHistory, type RunStatus, type Trigger } from './types.ts';
+import { FINAL_STATUSES, type DeployHistory, type RunStatus } from './types.ts';
 
 /** A run about to be stored as `queued`. */
 export type NewRun = Pick<RunRecord, 'pipeline' | 'project' | 'service' | 'trigger' | 'commit' | 'configHash'> & {

@@ -1,11 +1,10 @@
-import type { DbConfig } from '../config/db-types.ts';
 import { sep } from 'node:path';
+import type { DbConfig } from '../config/db-types.ts';
 import { checkDb, readDbFile } from '../config/load-db.ts';
 import { formatProblem, type ConfigProblem } from '../config/problem.ts';
-import { locateDb } from '../config/stack.ts';
+import { cloneDir, locateDb } from '../config/stack.ts';
+import { withCloneLock } from '../pipeline/clone-lock.ts';
 import type { Step } from '../pipeline/types.ts';
-import { withCloneLock } from './pull/clone-lock.ts';
-import { cloneDir } from './pull/index.ts';
 
 export interface ValidateResult {
   readonly config: DbConfig;

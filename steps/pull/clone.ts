@@ -34,7 +34,7 @@ export interface CloneState {
  * time, then fetch + forced checkout (so a force-push is followed). A clone
  * that is unusable (missing objects, another URL) is cloned again into a
  * temporary folder and swapped in. The caller holds the clone's lock
- * (clone-lock.ts) around this and its checks of the checkout.
+ * (pipeline/clone-lock.ts) around this and its checks of the checkout.
  */
 export async function syncClone(options: CloneOptions): Promise<CloneState> {
   await removeLeftovers(options.dir);

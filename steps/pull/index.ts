@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import { join } from 'node:path';
+import { cloneDir } from '../../config/stack.ts';
+import { withCloneLock } from '../../pipeline/clone-lock.ts';
 import type { Step, StepContext } from '../../pipeline/types.ts';
 import { syncClone, type CloneState } from './clone.ts';
-import { withCloneLock } from './clone-lock.ts';
 import { checkDbFile } from './db-file.ts';
 import { gitError } from './git-error.ts';
 import { timedHttpClient } from './git-http.ts';
@@ -20,8 +20,7 @@ export interface PullResult {
   readonly action: CloneState['action'] | 'local';
 }
 
-/** Where the clone lives in a stack root (config/stack.ts reads db.yml from there). */
-export const cloneDir = (root: string): string => join(root, 'data', 'repo');
+export { cloneDir };
 
 /**
  * Fetches the config repo (REPO_URL, branch REPO_BRANCH) over HTTPS with

@@ -46,7 +46,7 @@ export interface RdapServerOptions {
 
 export function startRdapServer(options: RdapServerOptions = {}): Promise<ApiServer> {
   let served = 0;
-  return listen(async (req, res, url) => {
+  return listen(async (_req, res, url) => {
     await sleep(options.latencyMs ?? 0);
     const key = decodeURIComponent(url.pathname.replace(/^\/ip\//, ''));
     if (options.redirectTo !== undefined) return send(res, 302, undefined, { location: `${options.redirectTo}ip/${key}` });
