@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { MAX_ALIAS_COUNT, parseYaml } from '../../config/parse-yaml.ts';
+import { MAX_EXPANDED_VALUES, parseYaml } from '../../config/parse-yaml.ts';
 import { generateStack } from '../../bench/generate-stack.ts';
 import { normalise, pyyamlLoad, pyyamlSuiteOptions } from '../helpers/pyyaml.ts';
 import { sharedPath, sharedSuiteOptions } from '../helpers/shared.ts';
@@ -74,13 +74,21 @@ describe('reading db.yml as PyYAML does', pyyamlSuiteOptions(), () => {
 });
 
 describe('aliases', () => {
-  it(`refuses a document that expands aliases more than ${MAX_ALIAS_COUNT} times, pointing at the first`, () => {
+  it(`refuses a document whose aliases expand it past ${MAX_EXPANDED_VALUES} values, pointing at the first alias`, () => {
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
     const result = parseYaml(`${levels.join('\n')}\n`, 'db.yml');
     assert.equal(result.value, undefined);
     assert.equal(result.problems[0]?.code, 'YAML_ALIAS_LIMIT');
     assert.deepEqual([result.problems[0]?.line, result.problems[0]?.path], [2, 'b[0]']);
+  });
+
+  it('accepts one anchor merged into 500 projects, as PyYAML does', pyyamlSuiteOptions(), () => {
+    const projects = Array.from({ length: 500 }, (_, i) => `  - <<: *defaults\n    name: p${i}\n`).join('');
+    const text = `defaults: &defaults\n  description: same\n  env: {A: "1"}\nprojects:\n${projects}`;
+    const ours = parseYaml(text, 'db.yml');
+    assert.deepEqual(ours.problems, []);
+    assert.deepEqual(normalise(ours.value), (pyyamlLoad([text])[0] as { value: unknown }).value);
   });
 
   it('accepts a few aliases to collections', () => {
