@@ -78,7 +78,7 @@ const fmt = (t: { first: number; median: number }): string => `first ${t.first.t
 console.log(`render ${PROJECTS} projects (${PROJECTS * 2} services, ${stack.files.length} files):`);
 console.log(`  railyard validate + render:      ${fmt(full)} (target < 1000 ms)`);
 console.log(`  baseline validate alone:         ${fmt(validation)}`);
-console.log(`  baseline \`yaml\` 1.1 parse alone:  ${fmt(yamlParse)} (the reader before js-yaml; now only for error positions)`);
+console.log(`  baseline \`yaml\` 1.1 parse alone: ${fmt(yamlParse)} (the reader before js-yaml; now only for error positions)`);
 console.log(`  render alone (pure):             ${fmt(renderAlone)}`);
 console.log(`  baseline naive render alone:     ${fmt(naive)} (route table re-scanned per project, default stringify)`);
 console.log(`  writes: first ${firstWriteMs.toFixed(0)} ms (${firstWrite.changed.length} files), no-change ${noChangeMs.toFixed(0)} ms (${noChange.changed.length} files)`);
