@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { deepFreeze } from './env.ts';
 import type { DbConfig } from './db-types.ts';
 import { checkSchema } from './check-schema.ts';
@@ -91,4 +91,14 @@ function stringValues(map: unknown): Record<string, string | null> {
 
 function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
   return problems.sort((a, b) => a.line - b.line || a.col - b.col || a.path.localeCompare(b.path));
+}
+
+/** Changes when the file is replaced or written (a checkout, an edit): `mtime|size|inode`. */
+export async function fileSignature(path: string): Promise<string> {
+  try {
+    const s = await stat(path);
+    return `${s.mtimeMs}|${s.size}|${s.ino}`;
+  } catch {
+    return 'absent';
+  }
 }

@@ -1,9 +1,8 @@
 import type { DbConfig } from '../config/db-types.ts';
-import { loadDb } from '../config/load-db.ts';
+import { fileSignature, loadDb } from '../config/load-db.ts';
 import { formatProblem } from '../config/problem.ts';
 import type { DbLocation } from '../config/stack.ts';
 import { RailyardError } from '../pipeline/errors.ts';
-import { fileSignature } from '../pipeline/load-schedules.ts';
 import type { Logger } from '../pipeline/logger.ts';
 
 /**

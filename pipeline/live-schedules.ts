@@ -1,7 +1,8 @@
 import type { Schedules } from '../config/db-types.ts';
 import type { Env } from '../config/env.ts';
 import type { DbLocation } from '../config/stack.ts';
-import { fileSignature, loadSchedules } from './load-schedules.ts';
+import { fileSignature } from '../config/load-db.ts';
+import { loadSchedules } from './load-schedules.ts';
 import type { Logger } from './logger.ts';
 import { startScheduler, type Scheduler, type SchedulerOptions } from './scheduler.ts';
 

@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import type { Schedules } from '../config/db-types.ts';
 import type { Env } from '../config/env.ts';
 import { loadDb } from '../config/load-db.ts';
@@ -23,14 +22,4 @@ export async function loadSchedules(env: Env, db: DbLocation, log: Logger): Prom
     log.warn({ file: db.label, code: error.code }, 'db.yml not read: its schedules are not taken');
   }
   return undefined;
-}
-
-/** Changes when the file is replaced or written (a checkout, an edit): `mtime|size|inode`. */
-export async function fileSignature(path: string): Promise<string> {
-  try {
-    const s = await stat(path);
-    return `${s.mtimeMs}|${s.size}|${s.ino}`;
-  } catch {
-    return 'absent';
-  }
 }
