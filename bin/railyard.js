@@ -1,7 +1,28 @@
 #!/usr/bin/env node
-// The `railyard` command. Sources are TypeScript, loaded through tsx so that
-// `npm install && npm start` needs no build step.
-import { register } from 'tsx/esm/api';
+// The `railyard` command. It runs the sources compiled to dist/ (`npm install`
+// builds them: the `prepare` script) while they are newer than every source
+// file; otherwise the TypeScript sources through tsx, so an edit never runs
+// stale code and no build step is ever required.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-register();
-await import('../cli/main.ts');
+const root = fileURLToPath(new URL('..', import.meta.url));
+const compiled = join(root, 'dist', 'cli', 'main.js');
+const SOURCES = ['config', 'pipeline', 'steps', 'runtime', 'hooks', 'cli'];
+
+function compiledIsCurrent() {
+  if (process.env.RAILYARD_NO_DIST === '1' || !existsSync(compiled)) return false;
+  const builtAt = statSync(compiled).mtimeMs;
+  return SOURCES.every((dir) =>
+    readdirSync(join(root, dir), { recursive: true }).every((name) =>
+      !String(name).endsWith('.ts') || statSync(join(root, dir, String(name))).mtimeMs <= builtAt));
+}
+
+if (compiledIsCurrent()) {
+  await import(pathToFileURL(compiled).href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../cli/main.ts');
+}

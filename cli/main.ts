@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { PACKAGE_ROOT } from '../config/package-root.ts';
 import { RailyardError } from '../pipeline/errors.ts';
 import { commandsFor } from './commands.ts';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
 
 export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('railyard')

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative, resolve, isAbsolute } from 'node:path';
 import type { Env } from './env.ts';
+import { PACKAGE_ROOT } from './package-root.ts';
 
 /** Where the config repo is cloned in a stack root when REPO_URL is set (its db.yml is read). */
 export const cloneDir = (root: string): string => join(root, 'data', 'repo');
 
 /** The sample shipped with railyard: the embedded default config. */
-export const EMBEDDED_SAMPLE = join(dirname(dirname(fileURLToPath(import.meta.url))), 'db.yml.sample');
+export const EMBEDDED_SAMPLE = join(PACKAGE_ROOT, 'db.yml.sample');
 
 export interface DbLocation {
   /** Absolute path of the db.yml to read. */
