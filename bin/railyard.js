@@ -12,7 +12,7 @@ const compiled = join(root, 'dist', 'cli', 'main.js');
 const SOURCES = ['config', 'pipeline', 'steps', 'runtime', 'hooks', 'cli'];
 
 function compiledIsCurrent() {
-  if (process.env.RAILYARD_NO_DIST === '1' || !existsSync(compiled)) return false;
+  if (!existsSync(compiled)) return false;
   const builtAt = statSync(compiled).mtimeMs;
   return SOURCES.every((dir) =>
     readdirSync(join(root, dir), { recursive: true }).every((name) =>

@@ -27,14 +27,9 @@ describe('bin/railyard.js', () => {
 
   it('runs the compiled dist/ with the same answers as the sources', async () => {
     const version = JSON.parse(await readFile(join(copy, 'package.json'), 'utf8')) as { version: string };
-    for (const env of [{}, { RAILYARD_NO_DIST: '1' }]) {
-      const result = await execa(process.execPath, [join(copy, 'bin', 'railyard.js'), '--version'], { env, reject: false });
-      assert.equal(result.stdout, version.version);
-    }
-    const [compiled, sources] = await Promise.all([
-      railyard('validate', '--json'),
-      execa(process.execPath, [join(copy, 'bin', 'railyard.js'), 'validate', '--json'], { env: { RAILYARD_NO_DIST: '1' }, reject: false, cwd: copy }),
-    ]);
+    const fromSources = (...args: string[]) => execa(process.execPath, ['--import', 'tsx', join(copy, 'cli', 'main.ts'), ...args], { reject: false, cwd: copy });
+    for (const run of [railyard, fromSources]) assert.equal((await run('--version')).stdout, version.version);
+    const [compiled, sources] = await Promise.all([railyard('validate', '--json'), fromSources('validate', '--json')]);
     assert.equal(compiled.exitCode, 0, compiled.stderr);
     assert.deepEqual(JSON.parse(compiled.stdout), JSON.parse(sources.stdout));
   });
