@@ -1,3 +1,8 @@
+import { sep } from 'node:path';
+import type { Env } from '../config/env.ts';
+import { readDbFile } from '../config/load-db.ts';
+import { cloneDir, type DbLocation } from '../config/stack.ts';
+
 const locks = new Map<string, Promise<unknown>>();
 
 /**
@@ -14,4 +19,11 @@ export async function withCloneLock<T>(dir: string, fn: () => Promise<T>): Promi
   } finally {
     if (locks.get(dir) === current) locks.delete(dir);
   }
+}
+
+/** db.yml's text; the clone's is read under the clone's lock, so never during a checkout. */
+export async function readDbText(env: Pick<Env, 'root'>, location: DbLocation): Promise<string> {
+  const clone = cloneDir(env.root);
+  const read = (): Promise<string> => readDbFile(location.path);
+  return location.path.startsWith(`${clone}${sep}`) ? withCloneLock(clone, read) : read();
 }

@@ -1,8 +1,9 @@
 import type { Schedules } from '../config/db-types.ts';
 import type { Env } from '../config/env.ts';
-import { loadDb } from '../config/load-db.ts';
+import { checkDb } from '../config/load-db.ts';
 import { formatProblem } from '../config/problem.ts';
 import type { DbLocation } from '../config/stack.ts';
+import { readDbText } from './clone-lock.ts';
 import { isRailyardError } from './errors.ts';
 import type { Logger } from './logger.ts';
 
@@ -14,7 +15,7 @@ import type { Logger } from './logger.ts';
  */
 export async function loadSchedules(env: Env, db: DbLocation, log: Logger): Promise<Schedules | undefined> {
   try {
-    const result = await loadDb(db.path, env.vars, db.label);
+    const result = checkDb(await readDbText(env, db), db.label, env.vars);
     if (result.ok) return result.config.schedules;
     log.warn({ file: db.label, problems: result.problems.length, first: formatProblem(result.problems[0]!) }, 'db.yml is invalid: its schedules are not taken');
   } catch (error) {

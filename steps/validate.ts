@@ -1,9 +1,8 @@
-import { sep } from 'node:path';
 import type { DbConfig } from '../config/db-types.ts';
-import { checkDb, readDbFile } from '../config/load-db.ts';
+import { checkDb } from '../config/load-db.ts';
 import { formatProblem, type ConfigProblem } from '../config/problem.ts';
-import { cloneDir, locateDb } from '../config/stack.ts';
-import { withCloneLock } from '../pipeline/clone-lock.ts';
+import { locateDb } from '../config/stack.ts';
+import { readDbText } from '../pipeline/clone-lock.ts';
 import type { Step } from '../pipeline/types.ts';
 
 export interface ValidateResult {
@@ -18,11 +17,7 @@ export const validate: Step<'validate', ValidateResult> = {
   async run(ctx) {
     const location = locateDb(ctx.env);
     if (location.warning) ctx.log.warn({ file: location.path }, 'db.yml missing, using the sample');
-    // The clone's db.yml is read between pulls, never during one (see clone-lock.ts).
-    const clone = cloneDir(ctx.env.root);
-    const read = (): Promise<string> => readDbFile(location.path);
-    const text = await (location.path.startsWith(`${clone}${sep}`) ? withCloneLock(clone, read) : read());
-    const result = checkDb(text, location.label, ctx.env.vars);
+    const result = checkDb(await readDbText(ctx.env, location), location.label, ctx.env.vars);
     if (!result.ok) {
       const problems: readonly ConfigProblem[] = result.problems;
       ctx.log.error({ problems: problems.map(formatProblem) }, 'db.yml is invalid');
