@@ -33,7 +33,7 @@ export interface ParsedYaml {
 /**
  * A document whose aliases would expand it past this many values is refused
  * (a "billion laughs" bomb). Aliases as such are fine: PyYAML takes any number,
- * and a db.yml of 1,000 projects has about 30,000 values.
+ * and a db.yml of 1,000 projects has about 40,000 values.
  */
 export const MAX_EXPANDED_VALUES = 1_000_000;
 
