@@ -62,7 +62,8 @@ describe('reading db.yml as PyYAML does', pyyamlSuiteOptions(), () => {
   });
 
   it('refuses what PyYAML refuses', () => {
-    const broken = ['a: [1, 2\n', 'a:\n  b: 1\n c: 2\n', 'a: *missing\n', 'a: "open\n', '- a\nb: 1\n'];
+    // The last one only js-yaml refuses (`yaml` merely warns): its own reason is reported.
+    const broken = ['a: [1, 2\n', 'a:\n  b: 1\n c: 2\n', 'a: *missing\n', 'a: "open\n', '- a\nb: 1\n', 'a: !!python/object:os.system x\n'];
     pyyamlLoad(broken).forEach((theirs, i) => {
       assert.ok('error' in theirs, `PyYAML accepted ${JSON.stringify(broken[i])}`);
       const ours = parseYaml(broken[i]!, 'db.yml');
@@ -70,6 +71,7 @@ describe('reading db.yml as PyYAML does', pyyamlSuiteOptions(), () => {
       assert.equal(ours.problems[0]?.code, 'YAML_SYNTAX', JSON.stringify(ours.problems));
       assert.ok((ours.problems[0]?.line ?? 0) >= 1, JSON.stringify(ours.problems));
     });
+    assert.match(parseYaml(broken.at(-1)!, 'db.yml').problems[0]?.message ?? '', /unknown tag/);
   });
 });
 
