@@ -20,8 +20,6 @@ export interface PullResult {
   readonly action: CloneState['action'] | 'local';
 }
 
-export { cloneDir };
-
 /**
  * Fetches the config repo (REPO_URL, branch REPO_BRANCH) over HTTPS with
  * GIT_TOKEN and checks out the branch tip into `data/repo`; then db.yml must be

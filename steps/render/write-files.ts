@@ -2,15 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
+import PQueue from 'p-queue';
 import { RailyardError } from '../../pipeline/errors.ts';
 import type { RenderedFile } from './types.ts';
 
 /** Mode of a file railyard creates; an existing file keeps its own (an operator's chmod 600 survives). */
 const NEW_FILE_MODE = 0o644;
 /** Files compared with the disk at once. */
-const CHECK_BATCH = 64;
+const CHECK_READS = 64;
 /** Files written (and fsynced) at once: libuv's threads overlap the fsyncs. */
-const WRITE_BATCH = 32;
+const WRITE_SYNCS = 32;
 
 export interface WriteResult {
   /** Files written because their content changed (or they were new), in the order given. */
@@ -31,7 +32,7 @@ export async function writeFiles(root: string, files: readonly RenderedFile[], d
   await mkdir(base, { recursive: true });
   const guard = new PathGuard(base);
   // Reading is safe to overlap; a stack of 1,000 projects is checked in a fraction of the time.
-  const checked = await inBatches(files, CHECK_BATCH, async (file) => {
+  const checked = await pooled(files, CHECK_READS, async (file) => {
     const existing = await guard.check(file.path, 'file');
     if (existing && (await readFile(join(base, file.path), 'utf8')) === file.content) return undefined;
     return { file, mode: existing ? existing.mode & 0o7777 : NEW_FILE_MODE };
@@ -39,22 +40,20 @@ export async function writeFiles(root: string, files: readonly RenderedFile[], d
   const pending = checked.filter((item) => item !== undefined);
   for (const dir of dirs) await guard.check(dir, 'dir');
   for (const { file } of pending) await guard.ensureParents(file.path);
-  const folders = await inBatches(pending, WRITE_BATCH, ({ file, mode }) =>
+  const folders = await pooled(pending, WRITE_SYNCS, ({ file, mode }) =>
     writeAtomic(join(base, file.path), file.content, mode).catch((error: unknown) => {
       throw fsError(error, file.path);
     }));
   // Makes the renames durable: each folder once, however many files it got.
-  await inBatches([...new Set(folders)], WRITE_BATCH, syncDir);
+  await pooled([...new Set(folders)], WRITE_SYNCS, syncDir);
   const createdDirs: string[] = [];
   for (const dir of dirs) if (await guard.ensureDir(dir)) createdDirs.push(dir);
   return { changed: pending.map(({ file }) => file.path), createdDirs };
 }
 
-/** `fn` of each item, `size` at a time; the results in the order of the items. */
-async function inBatches<T, R>(items: readonly T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  for (let at = 0; at < items.length; at += size) results.push(...(await Promise.all(items.slice(at, at + size).map(fn))));
-  return results;
+/** `fn` of each item, at most `concurrency` at once; the results in the order of the items. */
+async function pooled<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  return new PQueue({ concurrency }).addAll(items.map((item) => () => fn(item)));
 }
 
 /** lstat-checks each component of relative paths under a root, remembering what it saw. */
