@@ -3,8 +3,8 @@
 // isomorphic-git speaks exactly this protocol to GitHub, Gitea and GitLab.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startLocalServer } from './local-server.ts';
 
 export interface GitServerOptions {
   /** Folder holding bare repositories (`<name>.git`). */
@@ -27,25 +27,11 @@ export interface GitServer {
 
 export async function startGitServer(options: GitServerOptions): Promise<GitServer> {
   const requests: string[] = [];
-  const server = createServer((req, res) => {
+  const server = await startLocalServer((req, res) => {
     requests.push(`${req.method ?? 'GET'} ${req.url ?? '/'}`);
-    serve(options, req, res).catch((error: unknown) => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end(String(error));
-    });
+    return serve(options, req, res);
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: (repo) => `http://127.0.0.1:${port}/${repo}`,
-    requests,
-    close: async () => {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close').catch(() => undefined);
-    },
-  };
+  return { url: (repo) => `${server.url}${repo}`, requests, close: server.close };
 }
 
 async function serve(options: GitServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,10 +1,9 @@
 // Real HTTP servers speaking the RDAP (RFC 9083) and AbuseIPDB v2 `check`
 // response shapes, on 127.0.0.1 and a free port, for the threat report's tests
 // and benchmark. Nothing reaches the internet.
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startLocalServer } from './local-server.ts';
 
 export interface RecordedRequest {
   /** performance.now() at arrival. */
@@ -141,26 +140,12 @@ type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<
 
 async function listen(handler: Handler): Promise<ApiServer> {
   const requests: RecordedRequest[] = [];
-  const server: Server = createServer((req, res) => {
+  const server = await startLocalServer((req, res) => {
     const key = req.headers['key'];
     requests.push({ at: performance.now(), url: req.url ?? '/', key: Array.isArray(key) ? key[0] : key });
-    Promise.resolve(handler(req, res, new URL(req.url ?? '/', 'http://localhost'))).catch((error: unknown) => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end(String(error));
-    });
+    return handler(req, res, new URL(req.url ?? '/', 'http://localhost'));
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    requests,
-    close: async () => {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close').catch(() => undefined);
-    },
-  };
+  return { url: server.url, requests, close: server.close };
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
