@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import Docker from 'dockerode';
 import { loadEnv } from '../config/env.ts';
-import { createLogger } from '../pipeline/logger.ts';
+import { createLogger } from '../core/logger.ts';
 import { createPipeline } from '../pipeline/pipeline.ts';
 import { createRegistry } from '../pipeline/registry.ts';
 import { RunStore, storePath } from '../pipeline/run-store.ts';

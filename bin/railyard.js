@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const compiled = join(root, 'dist', 'cli', 'main.js');
-const SOURCES = ['config', 'pipeline', 'steps', 'runtime', 'hooks', 'cli'];
+const SOURCES = ['core', 'config', 'pipeline', 'app', 'steps', 'runtime', 'hooks', 'cli'];
 
 function compiledIsCurrent() {
   if (!existsSync(compiled)) return false;

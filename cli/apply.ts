@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { RailyardError } from '../pipeline/errors.ts';
+import { RailyardError } from '../core/errors.ts';
 import type { RunRecord } from '../pipeline/run-record.ts';
 import type { RunStore } from '../pipeline/run-store.ts';
-import { STACK, type TriggerRequest } from '../pipeline/types.ts';
+import { STACK, type TriggerRequest } from '../core/types.ts';
 import { waitForRun } from '../pipeline/wait-for-run.ts';
 import { cliContext, printJson } from './context.ts';
 import { triggerRun } from './trigger-run.ts';
-import { runJson, runLine } from './run-format.ts';
+import { runJson, runLine } from '../app/run-format.ts';
 
 interface ApplyOptions {
   readonly service?: string;

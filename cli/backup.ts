@@ -2,8 +2,8 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { loadEnv, type Env } from '../config/env.ts';
-import { createLogger, type Logger } from '../pipeline/logger.ts';
-import { STACK, type TriggerRequest } from '../pipeline/types.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
+import { STACK, type TriggerRequest } from '../core/types.ts';
 import { upstreamArchive } from '../steps/backup/archive.ts';
 import { DigestStream } from '../steps/backup/digest-stream.ts';
 import { checkGenerations, listBackups } from '../steps/backup/generations.ts';
@@ -11,7 +11,7 @@ import { generationKey } from '../steps/backup/keys.ts';
 import { planRotation } from '../steps/backup/rotate.ts';
 import { onTarget, openTarget } from '../steps/backup/target.ts';
 import { printJson, type GlobalOptions } from './context.ts';
-import { runJson, runLine } from './run-format.ts';
+import { runJson, runLine } from '../app/run-format.ts';
 import { triggerRun } from './trigger-run.ts';
 
 interface BackupOptions {

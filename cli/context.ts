@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadEnv, type Env } from '../config/env.ts';
 import { locateDb, type DbLocation } from '../config/stack.ts';
-import { createLogger, type Logger } from '../pipeline/logger.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
 
 export interface GlobalOptions {
   readonly root?: string;

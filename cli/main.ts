@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { PACKAGE_ROOT } from '../config/package-root.ts';
-import { RailyardError } from '../pipeline/errors.ts';
+import { RailyardError } from '../core/errors.ts';
 import { commandsFor } from './commands.ts';
 
 const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };

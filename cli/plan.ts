@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { loadDb } from '../config/load-db.ts';
 import { formatProblem } from '../config/problem.ts';
-import { RailyardError } from '../pipeline/errors.ts';
+import { RailyardError } from '../core/errors.ts';
 import { createDocker } from '../runtime/docker.ts';
-import { computeDiff, desiredFromRender, type DiffResult } from '../steps/diff.ts';
+import { computeDiff, desiredFromRender, type DiffResult } from '../steps/diff/index.ts';
 import { renderStack } from '../steps/render/index.ts';
 import { digestMounts, mountRequests } from '../steps/render/mount-digest.ts';
 import { cliContext, printJson } from './context.ts';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadEnv } from '../config/env.ts';
-import { createLogger } from '../pipeline/logger.ts';
+import { createLogger } from '../core/logger.ts';
 import { restoreBackup } from '../steps/restore/index.ts';
 import { checkKeyArgument } from '../steps/restore/resolve-generation.ts';
 import { printJson, type GlobalOptions } from './context.ts';

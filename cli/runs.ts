@@ -1,10 +1,10 @@
 import { Command, Option } from 'commander';
-import { RailyardError } from '../pipeline/errors.ts';
+import { RailyardError } from '../core/errors.ts';
 import { RunStore, storePath } from '../pipeline/run-store.ts';
-import { FINAL_STATUSES, type RunStatus } from '../pipeline/types.ts';
+import { FINAL_STATUSES, type RunStatus } from '../core/types.ts';
 import { loadEnv } from '../config/env.ts';
 import { printJson, type GlobalOptions } from './context.ts';
-import { logLine, runJson, runLine, stepLine } from './run-format.ts';
+import { logLine, runJson, runLine, stepLine } from '../app/run-format.ts';
 
 const STATUSES: readonly RunStatus[] = ['queued', 'running', ...FINAL_STATUSES];
 

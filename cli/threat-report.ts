@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { loadEnv } from '../config/env.ts';
-import { createLogger } from '../pipeline/logger.ts';
-import { STACK, type TriggerRequest } from '../pipeline/types.ts';
+import { createLogger } from '../core/logger.ts';
+import { STACK, type TriggerRequest } from '../core/types.ts';
 import { PENDING, readReport } from '../steps/threat-report/report.ts';
 import { printJson, type GlobalOptions } from './context.ts';
-import { runJson, runLine } from './run-format.ts';
+import { runJson, runLine } from '../app/run-format.ts';
 import { triggerRun } from './trigger-run.ts';
 
 interface ThreatReportOptions {

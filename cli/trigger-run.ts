@@ -1,11 +1,11 @@
 import type { Env } from '../config/env.ts';
 import { enqueueDurably } from '../pipeline/admit.ts';
-import type { Logger } from '../pipeline/logger.ts';
-import { PIPELINES } from '../pipeline/pipelines.ts';
+import type { Logger } from '../core/logger.ts';
+import { PIPELINES } from '../app/pipelines.ts';
 import type { RunRecord } from '../pipeline/run-record.ts';
 import { RunStore, storePath } from '../pipeline/run-store.ts';
-import { startRunner } from '../pipeline/start-runner.ts';
-import type { TriggerRequest } from '../pipeline/types.ts';
+import { startRunner } from '../app/start-runner.ts';
+import type { TriggerRequest } from '../core/types.ts';
 import { waitForRun } from '../pipeline/wait-for-run.ts';
 import { printJson } from './context.ts';
 

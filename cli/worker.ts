@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { RailyardError } from '../pipeline/errors.ts';
+import { RailyardError } from '../core/errors.ts';
 import { startLiveSchedules } from '../pipeline/live-schedules.ts';
-import { startRunner } from '../pipeline/start-runner.ts';
+import { startRunner } from '../app/start-runner.ts';
 import { cliContext } from './context.ts';
 
 /**

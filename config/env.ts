@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
-import { RailyardError } from '../pipeline/errors.ts';
+import { RailyardError } from '../core/errors.ts';
 import { byteSize, cidrs, MIB } from './env-hooks.ts';
 import { envReader } from './env-reader.ts';
 import { threatEnv, type ThreatEnv } from './env-threat.ts';
@@ -24,6 +25,8 @@ export interface Env {
   /** The username sent with GIT_TOKEN (`GIT_USERNAME`): GitHub, GitLab and Gitea take any; Bitbucket wants `x-token-auth`. @default 'x-access-token' */
   readonly gitUsername: string;
   readonly dockerHost: string | undefined;
+  /** Folder of the Docker client config, whose `config.json` holds registry credentials (`DOCKER_CONFIG`). @default ~/.docker */
+  readonly dockerConfig: string;
   readonly s3: {
     readonly accessKeyId: string | undefined;
     readonly secretAccessKey: string | undefined;
@@ -114,6 +117,7 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
     gitToken: str('GIT_TOKEN'),
     gitUsername: str('GIT_USERNAME') ?? 'x-access-token',
     dockerHost: str('DOCKER_HOST'),
+    dockerConfig: str('DOCKER_CONFIG') ?? join(homedir(), '.docker'),
     s3: {
       accessKeyId: str('AWS_ACCESS_KEY_ID'),
       secretAccessKey: str('AWS_SECRET_ACCESS_KEY'),

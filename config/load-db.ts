@@ -7,7 +7,7 @@ import { parseYaml } from './parse-yaml.ts';
 import type { ConfigProblem } from './problem.ts';
 import { formatProblem } from './problem.ts';
 import { semanticChecks } from './semantic-checks.ts';
-import { RailyardError } from '../pipeline/errors.ts';
+import { RailyardError } from '../core/errors.ts';
 
 /** db.yml files over this size are refused before parsing. */
 export const MAX_DB_BYTES = 5 * 1024 * 1024;

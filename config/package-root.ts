@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RailyardError } from '../pipeline/errors.ts';
+import { RailyardError } from '../core/errors.ts';
 
 /**
  * The railyard package folder (package.json, db.yml.sample), whether this

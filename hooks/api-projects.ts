@@ -1,4 +1,4 @@
-import { runJson } from '../cli/run-format.ts';
+import { runJson } from '../app/run-format.ts';
 import type { Project } from '../config/db-types.ts';
 import type { RunStore } from '../pipeline/run-store.ts';
 import { listContainers, type ServiceContainer } from '../runtime/containers.ts';

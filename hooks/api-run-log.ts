@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { logLine } from '../cli/run-format.ts';
-import { FINAL_STATUSES } from '../pipeline/types.ts';
+import { logLine } from '../app/run-format.ts';
+import { FINAL_STATUSES } from '../core/types.ts';
 import { findRun } from './api-runs.ts';
 import type { RequestContext } from './context.ts';
 import { sendText } from './respond.ts';

@@ -1,8 +1,8 @@
-import { runJson } from '../cli/run-format.ts';
+import { runJson } from '../app/run-format.ts';
 import { NAME_PATTERN } from '../config/semantic-checks.ts';
-import { RailyardError } from '../pipeline/errors.ts';
+import { RailyardError } from '../core/errors.ts';
 import type { RunRecord } from '../pipeline/run-record.ts';
-import { FINAL_STATUSES, STACK, type RunStatus } from '../pipeline/types.ts';
+import { FINAL_STATUSES, STACK, type RunStatus } from '../core/types.ts';
 import type { RequestContext } from './context.ts';
 import type { Reply } from './respond.ts';
 

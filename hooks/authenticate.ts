@@ -1,4 +1,4 @@
-import { RailyardError } from '../pipeline/errors.ts';
+import { RailyardError } from '../core/errors.ts';
 import { keyMatches, providedApiKey } from './auth.ts';
 import type { RequestContext } from './context.ts';
 import type { Auth } from './router.ts';

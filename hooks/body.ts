@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { RailyardError } from '../pipeline/errors.ts';
+import { RailyardError } from '../core/errors.ts';
 
 /**
  * Reads a request body into memory, at most `max` bytes: a declared

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Env } from '../config/env.ts';
-import type { Logger } from '../pipeline/logger.ts';
+import type { Logger } from '../core/logger.ts';
 import type { RunStore } from '../pipeline/run-store.ts';
-import type { Accepted, TriggerRequest } from '../pipeline/types.ts';
+import type { Accepted, TriggerRequest } from '../core/types.ts';
 import type { Allowlist } from './cidr.ts';
 import type { DbSource } from './db-source.ts';
 import type { DockerProbe } from './docker-probe.ts';

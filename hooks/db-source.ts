@@ -2,8 +2,8 @@ import type { DbConfig } from '../config/db-types.ts';
 import { fileSignature, loadDb } from '../config/load-db.ts';
 import { formatProblem } from '../config/problem.ts';
 import type { DbLocation } from '../config/stack.ts';
-import { RailyardError } from '../pipeline/errors.ts';
-import type { Logger } from '../pipeline/logger.ts';
+import { RailyardError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
 
 /**
  * db.yml as the server sees it (which projects and services exist). It is

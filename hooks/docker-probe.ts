@@ -1,9 +1,8 @@
-import type Docker from 'dockerode';
-import { pingDocker } from '../runtime/docker.ts';
+import { pingDocker, type DockerClient } from '../runtime/docker.ts';
 
 /** Whether the Docker engine answers, asked at most once per `ttlMs` (health checks come often). */
 export interface DockerProbe {
-  readonly docker: Docker;
+  readonly docker: DockerClient;
   reachable(): Promise<boolean>;
 }
 
@@ -14,7 +13,7 @@ export interface DockerProbeOptions {
   readonly timeoutMs?: number;
 }
 
-export function dockerProbe(docker: Docker, options: DockerProbeOptions = {}): DockerProbe {
+export function dockerProbe(docker: DockerClient, options: DockerProbeOptions = {}): DockerProbe {
   let last: { at: number; answer: Promise<boolean> } | undefined;
   return {
     docker,

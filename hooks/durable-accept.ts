@@ -2,7 +2,8 @@ import { checkRequest, insertRequest, type Insertion } from '../pipeline/admit.t
 import { groupCommit } from '../pipeline/group-commit.ts';
 import type { PipelineRegistry } from '../pipeline/registry.ts';
 import type { RunStore } from '../pipeline/run-store.ts';
-import type { Accepted, Pipeline, TriggerRequest } from '../pipeline/types.ts';
+import type { Pipeline } from '../pipeline/types.ts';
+import type { Accepted, TriggerRequest } from '../core/types.ts';
 
 /** What the HTTP thread knows of a pipeline: enough to check a trigger and journal it. */
 export type PipelineShapes = Readonly<Record<string, { readonly scope: Pipeline['scope']; readonly triggerMeta?: Readonly<Record<string, unknown>> }>>;

@@ -1,4 +1,4 @@
-import { isRailyardError, type ErrorCode } from '../pipeline/errors.ts';
+import { isRailyardError, type ErrorCode } from '../core/errors.ts';
 
 /** What the endpoint answers for an error: the ONE place error codes become HTTP statuses. */
 export interface ErrorReply {

@@ -1,6 +1,6 @@
 import type { Env } from '../config/env.ts';
-import { RailyardError } from '../pipeline/errors.ts';
-import { STACK, type TriggerRequest } from '../pipeline/types.ts';
+import { RailyardError } from '../core/errors.ts';
+import { STACK, type TriggerRequest } from '../core/types.ts';
 
 /** What a delivery asks for: a trigger, or why it is ignored. */
 export type Decision =

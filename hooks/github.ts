@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { RailyardError } from '../pipeline/errors.ts';
+import { RailyardError } from '../core/errors.ts';
 import { readBody } from './body.ts';
 import type { RequestContext } from './context.ts';
 import { pushDecision, type Decision } from './github-push.ts';

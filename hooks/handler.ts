@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { RailyardError } from '../pipeline/errors.ts';
-import type { Logger } from '../pipeline/logger.ts';
+import { RailyardError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
 import { authenticate } from './authenticate.ts';
 import { drainBody } from './body.ts';
 import type { RequestContext, ServerConfig, ServerDeps } from './context.ts';

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Env } from '../config/env.ts';
 import { locateDb } from '../config/stack.ts';
-import { createLogger, type Logger } from '../pipeline/logger.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
 import { RunStore, storePath } from '../pipeline/run-store.ts';
 import { createDocker } from '../runtime/docker.ts';
 import { createAllowlist } from './cidr.ts';

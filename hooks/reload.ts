@@ -1,7 +1,7 @@
 import { loadEnv, type Env } from '../config/env.ts';
 import { locateDb } from '../config/stack.ts';
-import { isRailyardError } from '../pipeline/errors.ts';
-import type { Logger } from '../pipeline/logger.ts';
+import { isRailyardError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
 import { createAllowlist } from './cidr.ts';
 import type { ServerConfig } from './context.ts';
 import { DbSource } from './db-source.ts';

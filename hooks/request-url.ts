@@ -1,4 +1,4 @@
-import { RailyardError } from '../pipeline/errors.ts';
+import { RailyardError } from '../core/errors.ts';
 
 /** A request target, split without resolving `.` or `..` segments. */
 export interface RequestUrl {

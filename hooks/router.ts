@@ -1,4 +1,4 @@
-import { RailyardError } from '../pipeline/errors.ts';
+import { RailyardError } from '../core/errors.ts';
 import type { RequestContext } from './context.ts';
 import { decodeSegment } from './request-url.ts';
 import type { Reply } from './respond.ts';

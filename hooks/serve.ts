@@ -1,16 +1,15 @@
-import type Docker from 'dockerode';
 import type { Env } from '../config/env.ts';
 import { locateDb } from '../config/stack.ts';
-import { RailyardError } from '../pipeline/errors.ts';
-import type { Logger } from '../pipeline/logger.ts';
+import { RailyardError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
 import type { PipelineRegistry } from '../pipeline/registry.ts';
 import type { RunStore } from '../pipeline/run-store.ts';
 import type { Runner } from '../pipeline/runner.ts';
-import { PIPELINES } from '../pipeline/pipelines.ts';
+import { PIPELINES } from '../app/pipelines.ts';
 import { startLiveSchedules, type LiveSchedules } from '../pipeline/live-schedules.ts';
-import { startRunner, type StartedRunner } from '../pipeline/start-runner.ts';
-import type { Clients } from '../pipeline/types.ts';
-import { createDocker, dockerEndpoint, lazyClients, pingDocker } from '../runtime/docker.ts';
+import { startRunner, type StartedRunner } from '../app/start-runner.ts';
+import type { Clients } from '../runtime/docker.ts';
+import { createDocker, dockerEndpoint, lazyClients, pingDocker, type DockerClient } from '../runtime/docker.ts';
 import { describePipelines } from './durable-accept.ts';
 import { startHttpThread, type HttpThread } from './http-thread.ts';
 import type { RateLimitOptions } from './rate-limit.ts';
@@ -151,7 +150,7 @@ function adoptSoon(started: StartedRunner): () => void {
   };
 }
 
-function announce(env: Env, log: Logger, url: string, docker: Docker): void {
+function announce(env: Env, log: Logger, url: string, docker: DockerClient): void {
   log.info({ url, root: env.root, socketActivated: env.listenFd !== undefined }, 'railyard serving');
   if (env.apiKey === undefined) log.error({}, 'API_KEY is not set: /update-upstream, the API and /metrics answer 503 until it is');
   if (env.githubWebhookSecret === undefined) log.error({}, 'GITHUB_WEBHOOK_SECRET and API_KEY are not set: /hook answers 503 until one is');

@@ -1,6 +1,6 @@
 import type { DbConfig, Project } from '../config/db-types.ts';
 import { NAME_PATTERN } from '../config/semantic-checks.ts';
-import { RailyardError } from '../pipeline/errors.ts';
+import { RailyardError } from '../core/errors.ts';
 
 /** A project, or one service of it, that exists in db.yml. */
 export interface Target {

@@ -1,4 +1,4 @@
-import type { Accepted } from '../pipeline/types.ts';
+import type { Accepted } from '../core/types.ts';
 import type { RequestContext } from './context.ts';
 import type { Reply } from './respond.ts';
 import { resolveTarget } from './targets.ts';

@@ -1,9 +1,9 @@
 import { NAME_PATTERN } from '../config/semantic-checks.ts';
-import { RailyardError } from './errors.ts';
+import { RailyardError } from '../core/errors.ts';
 import type { RunRecord } from './run-record.ts';
 import type { RunStore } from './run-store.ts';
 import type { PipelineRegistry } from './registry.ts';
-import { STACK, type Accepted, type TriggerRequest } from './types.ts';
+import { STACK, type Accepted, type TriggerRequest } from '../core/types.ts';
 
 /** Refuses a request the runner could never run: unknown pipeline, bad name, wrong scope. */
 export function checkRequest(registry: PipelineRegistry, request: TriggerRequest): void {

@@ -1,10 +1,11 @@
 import type { Env } from '../config/env.ts';
 import type { Job } from './job.ts';
-import { createLogger } from './logger.ts';
+import { createLogger } from '../core/logger.ts';
 import { RunLog } from './run-log.ts';
 import { runPipeline, type RunOutcome } from './run-pipeline.ts';
 import type { RunStore } from './run-store.ts';
-import type { Clients, Pipeline } from './types.ts';
+import type { Pipeline } from './types.ts';
+import type { Clients } from '../runtime/docker.ts';
 
 export interface ExecuteOptions {
   readonly pipeline: Pipeline;

@@ -1,5 +1,6 @@
 import type { RunRecord } from './run-record.ts';
-import { STACK, type Pipeline, type Trigger } from './types.ts';
+import { type Pipeline } from './types.ts';
+import { STACK, type Trigger } from '../core/types.ts';
 
 /** A queued run as the project queue holds it. */
 export interface Job {

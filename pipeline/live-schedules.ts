@@ -3,7 +3,7 @@ import type { Env } from '../config/env.ts';
 import type { DbLocation } from '../config/stack.ts';
 import { fileSignature } from '../config/load-db.ts';
 import { loadSchedules } from './load-schedules.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../core/logger.ts';
 import { startScheduler, type Scheduler, type SchedulerOptions } from './scheduler.ts';
 
 export interface LiveSchedulesOptions extends Pick<SchedulerOptions, 'runner' | 'store' | 'now'> {

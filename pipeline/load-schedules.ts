@@ -4,8 +4,8 @@ import { checkDb } from '../config/load-db.ts';
 import { formatProblem } from '../config/problem.ts';
 import type { DbLocation } from '../config/stack.ts';
 import { readDbText } from './clone-lock.ts';
-import { isRailyardError } from './errors.ts';
-import type { Logger } from './logger.ts';
+import { isRailyardError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
 
 /**
  * The `schedules` of db.yml, or undefined when db.yml is missing or invalid

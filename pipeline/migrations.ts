@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { RailyardError } from './errors.ts';
+import { RailyardError } from '../core/errors.ts';
 
 /**
  * The run store's schema, one entry per version (`PRAGMA user_version`).

@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { RailyardError } from './errors.ts';
+import { RailyardError } from '../core/errors.ts';
 import type { RunError } from './run-record.ts';
 import type { RunStore } from './run-store.ts';
 import { createStepContext, type RunScope } from './step-context.ts';
-import type { Pipeline, RunStatus, Step } from './types.ts';
+import type { Pipeline, Step } from './types.ts';
+import type { RunStatus } from '../core/types.ts';
 
 export interface RunOutcome {
   readonly status: Extract<RunStatus, 'succeeded' | 'failed' | 'cancelled' | 'interrupted'>;

@@ -1,5 +1,5 @@
-import type { ErrorCode } from './errors.ts';
-import type { RunStatus, Trigger, TriggerKind } from './types.ts';
+import type { ErrorCode } from '../core/errors.ts';
+import type { RunStatus, Trigger, TriggerKind } from '../core/types.ts';
 
 /** One run as stored: what started it, what it deployed, how it ended. Times are epoch milliseconds. */
 export interface RunRecord {

@@ -1,13 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { RailyardError } from './errors.ts';
+import { RailyardError } from '../core/errors.ts';
 import { migrate } from './migrations.ts';
 import {
   toRunRecord, toStepRecord,
   type RunError, type RunFilter, type RunRecord, type RunRow, type StepRecord, type StepRow,
 } from './run-record.ts';
-import { FINAL_STATUSES, type DeployHistory, type RunStatus } from './types.ts';
+import { type DeployHistory } from './types.ts';
+import { FINAL_STATUSES, type RunStatus } from '../core/types.ts';
 
 /** A run about to be stored as `queued`. */
 export type NewRun = Pick<RunRecord, 'pipeline' | 'project' | 'service' | 'trigger' | 'commit' | 'configHash'> & {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { RailyardError } from './errors.ts';
+import { RailyardError } from '../core/errors.ts';
 
 export interface RunnerLock {
   release(): void;

@@ -1,16 +1,18 @@
 import type { Env } from '../config/env.ts';
 import { checkRequest, insertRequest } from './admit.ts';
-import { RailyardError } from './errors.ts';
+import { RailyardError } from '../core/errors.ts';
 import { executeJob } from './execute-job.ts';
 import { coalesce, jobOf, type Job } from './job.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../core/logger.ts';
 import { ProjectQueue } from './project-queue.ts';
 import { interruptRun, recoverRuns, type Interruption } from './recover.ts';
 import type { PipelineRegistry } from './registry.ts';
 import type { RunOutcome } from './run-pipeline.ts';
 import type { RunRecord } from './run-record.ts';
 import type { RunStore } from './run-store.ts';
-import type { Accepted, Clients, Pipeline, Step, TriggerRequest } from './types.ts';
+import type { Pipeline, Step } from './types.ts';
+import type { Accepted, TriggerRequest } from '../core/types.ts';
+import type { Clients } from '../runtime/docker.ts';
 
 export interface RunnerOptions {
   readonly env: Env;

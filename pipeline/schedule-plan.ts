@@ -3,7 +3,7 @@ import type { Schedules } from '../config/db-types.ts';
 import type { Env } from '../config/env.ts';
 import { CRON_OPTIONS } from '../config/semantic-checks.ts';
 import type { RunStore } from './run-store.ts';
-import { STACK } from './types.ts';
+import { STACK } from '../core/types.ts';
 
 /** A db.yml schedule name. */
 export type ScheduleName = keyof Schedules;

@@ -1,12 +1,12 @@
 import type { Cron } from 'croner';
 import type { Schedules } from '../config/db-types.ts';
 import type { Env } from '../config/env.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../core/logger.ts';
 import type { RunRecord } from './run-record.ts';
 import type { RunStore } from './run-store.ts';
 import type { Runner } from './runner.ts';
 import { catchUp, cronOf, planSchedules, type PlannedSchedule, type ScheduleName } from './schedule-plan.ts';
-import { STACK } from './types.ts';
+import { STACK } from '../core/types.ts';
 
 export interface SchedulerOptions {
   /** Reads `repoUrl`: `reconcile` defaults to every 10 minutes when it is set. */

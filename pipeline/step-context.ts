@@ -1,4 +1,4 @@
-import { RailyardError } from './errors.ts';
+import { RailyardError } from '../core/errors.ts';
 import type { Step, StepContext } from './types.ts';
 
 /** What every step of one run shares: the step context without its per-step `resultOf` and `fail`. */

@@ -1,7 +1,8 @@
-import type Docker from 'dockerode';
 import type { Env } from '../config/env.ts';
-import type { ErrorCode, RailyardError } from './errors.ts';
-import type { Logger } from './logger.ts';
+import type { Clients } from '../runtime/docker.ts';
+import type { ErrorCode, RailyardError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Trigger, TriggerRequest } from '../core/types.ts';
 
 /** One named unit of a pipeline. The contract between the runner and the steps. */
 export interface Step<Name extends string = string, Result = unknown> {
@@ -15,28 +16,6 @@ export interface Step<Name extends string = string, Result = unknown> {
    */
   check?(env: Env): void;
   run(ctx: StepContext): Promise<Result>;
-}
-
-/** What started a run. */
-export type TriggerKind = 'push' | 'workflow_job' | 'update-upstream' | 'api' | 'cli' | 'schedule' | 'recovery';
-
-export interface Trigger {
-  readonly kind: TriggerKind;
-  /** Commit the trigger asked for (a push's `after`), when known. */
-  readonly commit?: string;
-  /** Free-form details: delivery id, sender, schedule name. Never secrets. */
-  readonly meta?: Readonly<Record<string, unknown>>;
-  /**
-   * Set on a run that another run enqueued (a push's sync fanning out to the
-   * changed projects): the parent already pulled, so the clone is reused.
-   */
-  readonly parentRunId?: string;
-}
-
-/** Clients shared by every step, built once so tests can point them at test servers. */
-export interface Clients {
-  /** dockerode client honouring DOCKER_HOST (only runtime/ calls it). */
-  readonly docker: Docker;
 }
 
 export interface StepContext {
@@ -60,9 +39,6 @@ export interface StepContext {
   /** Records the commit this run deploys on the run (shown in history and commit statuses). */
   recordCommit(commit: string): void;
 }
-
-/** The project key of whole-stack runs (a push's sync). */
-export const STACK = '*';
 
 /** A named list of steps; see createPipeline. */
 export interface Pipeline {
@@ -94,34 +70,4 @@ export interface DeployHistory {
   deployedHash(project: string): string | undefined;
   /** Projects that were ever deployed with a config hash (to notice removed ones). */
   deployedProjects(): readonly string[];
-}
-
-/** A request to run a pipeline: the one way in for webhooks, the API, the CLI and the scheduler. */
-export interface TriggerRequest {
-  readonly pipeline: string;
-  /** A project name, or '*' for a stack pipeline. */
-  readonly project: string;
-  readonly service?: string | undefined;
-  readonly trigger: Trigger;
-  /** A webhook delivery: the same (hook, id) twice, even across restarts, is reported as a duplicate. */
-  readonly delivery?: { readonly hook: string; readonly id: string };
-  /** Hash of the project's config this run deploys; a push redeploys a project when it differs. */
-  readonly configHash?: string;
-}
-
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'superseded' | 'cancelled' | 'interrupted';
-
-/** Statuses a run never leaves. */
-export const FINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'superseded', 'cancelled', 'interrupted'];
-
-/** The answer to a trigger: its run is in the store when the caller gets this. */
-export interface Accepted {
-  readonly runId: string;
-  readonly project: string;
-  readonly service: string | undefined;
-  readonly status: RunStatus;
-  /** The delivery was seen before; `runId` is the run it created then. */
-  readonly duplicate: boolean;
-  /** When the project already had a pending run, which absorbed this trigger: that run does the work. */
-  readonly supersededBy?: string;
 }

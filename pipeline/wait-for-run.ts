@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RailyardError } from './errors.ts';
+import { RailyardError } from '../core/errors.ts';
 import type { RunRecord } from './run-record.ts';
 import type { RunStore } from './run-store.ts';
-import { FINAL_STATUSES } from './types.ts';
+import { FINAL_STATUSES } from '../core/types.ts';
 
 export interface WaitOptions {
   /** @default 100 */

@@ -1,7 +1,15 @@
 import { createRequire } from 'node:module';
 import type Docker from 'dockerode';
-import { RailyardError } from '../pipeline/errors.ts';
-import type { Clients } from '../pipeline/types.ts';
+import { RailyardError } from '../core/errors.ts';
+
+/** Clients shared by every step, built once so tests can point them at test servers. */
+export interface Clients {
+  /** dockerode client honouring DOCKER_HOST (only runtime/ calls it). */
+  readonly docker: Docker;
+}
+
+/** The engine client type, for code above runtime/ that passes the client on without calling it. */
+export type DockerClient = Docker;
 
 const require = createRequire(import.meta.url);
 let DockerClient: typeof Docker | undefined;

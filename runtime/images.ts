@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { RailyardError } from '../pipeline/errors.ts';
+import { RailyardError } from '../core/errors.ts';
 import { unreachable } from './docker.ts';
 
 /** `busybox` → `busybox:latest`; references with a tag or digest are kept. */
@@ -40,7 +39,7 @@ export function registryOf(ref: string): string {
 }
 
 /** Credentials for `registry` from the Docker config file (`$DOCKER_CONFIG/config.json`), when present. */
-export async function registryAuth(registry: string, configDir = process.env['DOCKER_CONFIG'] ?? join(homedir(), '.docker')): Promise<Docker.AuthConfig | undefined> {
+export async function registryAuth(registry: string, configDir: string): Promise<Docker.AuthConfig | undefined> {
   let config: { auths?: Record<string, { auth?: string }> };
   try {
     config = JSON.parse(await readFile(join(configDir, 'config.json'), 'utf8')) as typeof config;
@@ -55,9 +54,12 @@ export async function registryAuth(registry: string, configDir = process.env['DO
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), serveraddress: registry };
 }
 
-/** Pulls `ref` (with registry auth from the Docker config file); resolves with the local image ID afterwards. */
-export async function pullImage(docker: Docker, ref: string): Promise<string> {
-  const authconfig = await registryAuth(registryOf(ref));
+/**
+ * Pulls `ref` (with registry auth from `dockerConfig`/config.json, when given);
+ * resolves with the local image ID afterwards.
+ */
+export async function pullImage(docker: Docker, ref: string, dockerConfig?: string): Promise<string> {
+  const authconfig = dockerConfig === undefined ? undefined : await registryAuth(registryOf(ref), dockerConfig);
   try {
     const stream = await docker.pull(normalizeRef(ref), authconfig ? { authconfig } : {});
     await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,6 @@
 import type { Step } from '../pipeline/types.ts';
-import { isRailyardError } from '../pipeline/errors.ts';
-import { computeDiff, desiredFromRender } from './diff.ts';
+import { isRailyardError } from '../core/errors.ts';
+import { computeDiff, desiredFromRender } from './diff/index.ts';
 import { render } from './render/index.ts';
 import { validate } from './validate.ts';
 

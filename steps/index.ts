@@ -1,5 +1,5 @@
 import type { Step } from '../pipeline/types.ts';
-import { diff } from './diff.ts';
+import { diff } from './diff/index.ts';
 import { drift } from './drift.ts';
 import { pull } from './pull/index.ts';
 import { render } from './render/index.ts';

@@ -1,5 +1,5 @@
 import type { Env } from '../../config/env.ts';
-import type { Logger } from '../../pipeline/logger.ts';
+import type { Logger } from '../../core/logger.ts';
 import type { Step, StepContext } from '../../pipeline/types.ts';
 import { archiveTree } from './archive-tree.ts';
 import { DigestStream } from './digest-stream.ts';

@@ -1,5 +1,5 @@
 import type { Env } from '../../config/env.ts';
-import { RailyardError } from '../../pipeline/errors.ts';
+import { RailyardError } from '../../core/errors.ts';
 
 /** The S3 settings of a stack that backs up to S3. */
 export interface S3Settings {

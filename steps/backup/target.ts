@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Env } from '../../config/env.ts';
-import { RailyardError } from '../../pipeline/errors.ts';
+import { RailyardError } from '../../core/errors.ts';
 import { createLocalTarget } from './local-target.ts';
 import { s3Settings } from './s3-settings.ts';
 

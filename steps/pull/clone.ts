@@ -4,7 +4,7 @@ import { readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { AuthCallback, HttpClient } from 'isomorphic-git';
 import { gitLib } from './git-lib.ts';
-import type { Logger } from '../../pipeline/logger.ts';
+import type { Logger } from '../../core/logger.ts';
 import { isRemoteProblem } from './git-error.ts';
 
 export interface CloneOptions {

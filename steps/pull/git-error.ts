@@ -1,4 +1,4 @@
-import { RailyardError } from '../../pipeline/errors.ts';
+import { RailyardError } from '../../core/errors.ts';
 
 export interface GitErrorContext {
   /** Host of REPO_URL, for messages (never the full URL: it is harmless, but the host is enough). */

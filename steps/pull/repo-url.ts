@@ -1,4 +1,4 @@
-import { RailyardError } from '../../pipeline/errors.ts';
+import { RailyardError } from '../../core/errors.ts';
 
 const HTTPS_HINT = 'use the HTTPS URL of the repository (https://host/owner/repo.git) and put an access token in GIT_TOKEN';
 

@@ -1,4 +1,4 @@
-import { RailyardError } from '../../pipeline/errors.ts';
+import { RailyardError } from '../../core/errors.ts';
 import type { RenderedFile } from './types.ts';
 
 /**

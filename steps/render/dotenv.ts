@@ -1,4 +1,4 @@
-import { RailyardError } from '../../pipeline/errors.ts';
+import { RailyardError } from '../../core/errors.ts';
 import { HEADER } from './yaml-out.ts';
 
 /** Names compose's .env reader accepts. */

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { Service } from '../../config/db-types.ts';
-import { RailyardError } from '../../pipeline/errors.ts';
+import { RailyardError } from '../../core/errors.ts';
 
 /** A `volumes` entry as written to compose, and the data folder it needs. */
 export interface ComposeVolume {

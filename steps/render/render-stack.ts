@@ -1,7 +1,7 @@
 import type { DbConfig } from '../../config/db-types.ts';
 import type { Env } from '../../config/env.ts';
 import { NAME_PATTERN } from '../../config/semantic-checks.ts';
-import { RailyardError } from '../../pipeline/errors.ts';
+import { RailyardError } from '../../core/errors.ts';
 import { checkOutput } from './check-output.ts';
 import { renderProject } from './compose.ts';
 import type { MountDigest } from './compose-service.ts';

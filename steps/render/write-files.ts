@@ -3,7 +3,7 @@ import { lstat, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import PQueue from 'p-queue';
-import { RailyardError } from '../../pipeline/errors.ts';
+import { RailyardError } from '../../core/errors.ts';
 import type { RenderedFile } from './types.ts';
 
 /** Mode of a file railyard creates; an existing file keeps its own (an operator's chmod 600 survives). */

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { posix } from 'node:path';
 import { Parser, type ReadEntry } from 'tar';
-import { RailyardError } from '../../pipeline/errors.ts';
+import { RailyardError } from '../../core/errors.ts';
 
 export interface ArchiveCheck {
   /** The one top-level folder every entry must be in (`upstream`). */

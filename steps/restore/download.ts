@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { RailyardError } from '../../pipeline/errors.ts';
+import { RailyardError } from '../../core/errors.ts';
 import { DigestStream } from '../backup/digest-stream.ts';
 import type { CheckedGeneration } from '../backup/generations.ts';
 import { oneLine, type BackupTarget, type Digest } from '../backup/target.ts';

@@ -1,5 +1,5 @@
 import { extract } from 'tar';
-import { RailyardError } from '../../pipeline/errors.ts';
+import { RailyardError } from '../../core/errors.ts';
 import { PARSE_OPTIONS } from './check-archive.ts';
 
 /**

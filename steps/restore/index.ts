@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, realpath, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Env } from '../../config/env.ts';
-import { RailyardError } from '../../pipeline/errors.ts';
-import type { Logger } from '../../pipeline/logger.ts';
+import { RailyardError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
 import { acquireRunnerLock } from '../../pipeline/runner-lock.ts';
 import { BACKUP_FOLDER } from '../backup/archive.ts';
 import { stampOf } from '../backup/keys.ts';

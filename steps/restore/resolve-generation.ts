@@ -1,4 +1,4 @@
-import { RailyardError } from '../../pipeline/errors.ts';
+import { RailyardError } from '../../core/errors.ts';
 import { checkGenerations, listBackups, type CheckedGeneration } from '../backup/generations.ts';
 import { parseGenerationKey } from '../backup/keys.ts';
 import { onTarget, type BackupTarget } from '../backup/target.ts';

@@ -1,5 +1,5 @@
 import { lstat, readdir, rename } from 'node:fs/promises';
-import { RailyardError } from '../../pipeline/errors.ts';
+import { RailyardError } from '../../core/errors.ts';
 
 /**
  * Puts `fresh` in place of `current`, keeping the old tree as `previous`:

@@ -1,11 +1,11 @@
-import type Docker from 'dockerode';
 import type { Logger } from 'pino';
+import type { DockerClient } from '../../runtime/docker.ts';
 import { composeDown, composeUp, type ComposeTarget } from '../../runtime/compose.ts';
-import type { PlannedService } from '../diff-plan.ts';
+import type { PlannedService } from '../diff/plan.ts';
 import { zeroDowntime } from './zero-downtime.ts';
 
 /** Carries out one planned action. `unchanged` does nothing. */
-export async function applyService(docker: Docker, target: ComposeTarget, entry: PlannedService, log: Logger): Promise<void> {
+export async function applyService(docker: DockerClient, target: ComposeTarget, entry: PlannedService, log: Logger): Promise<void> {
   const replicas = entry.desired?.replicas ?? 1;
   switch (entry.action) {
     case 'unchanged':

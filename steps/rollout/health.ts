@@ -1,5 +1,6 @@
-import type Docker from 'dockerode';
 import type { Rollout } from '../../config/db-types.ts';
+import { inspectHealth } from '../../runtime/container-ops.ts';
+import type { DockerClient } from '../../runtime/docker.ts';
 import { parseDuration } from '../../runtime/duration.ts';
 import type { ReadyPolicy } from '../../runtime/wait-healthy.ts';
 
@@ -17,14 +18,13 @@ const DEFAULTS = { interval: 30_000, timeout: 30_000, retries: 3, startPeriod: 0
  * the image or compose, as the engine applies it) or, without one, a settle time.
  * Timeout: start_period + (interval + timeout) × retries + margin, or rollout.timeout.
  */
-export async function readyPolicy(docker: Docker, id: string, rollout: Rollout | undefined): Promise<{ policy: ReadyPolicy; health: string | undefined }> {
-  const info = await docker.getContainer(id).inspect();
-  const check = info.Config.Healthcheck as { Test?: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number } | undefined;
-  const hasHealthcheck = check?.Test !== undefined && check.Test.length > 0 && check.Test[0] !== 'NONE';
+export async function readyPolicy(docker: DockerClient, id: string, rollout: Rollout | undefined): Promise<{ policy: ReadyPolicy; health: string | undefined }> {
+  const { check, health } = await inspectHealth(docker, id);
+  const hasHealthcheck = check?.test !== undefined && check.test.length > 0 && check.test[0] !== 'NONE';
   const ms = (ns: number | undefined, fallback: number): number => (ns !== undefined && ns > 0 ? ns / NS_PER_MS : fallback);
   const derived =
-    ms(check?.StartPeriod, DEFAULTS.startPeriod) +
-    (ms(check?.Interval, DEFAULTS.interval) + ms(check?.Timeout, DEFAULTS.timeout)) * (check?.Retries || DEFAULTS.retries) +
+    ms(check?.startPeriodNs, DEFAULTS.startPeriod) +
+    (ms(check?.intervalNs, DEFAULTS.interval) + ms(check?.timeoutNs, DEFAULTS.timeout)) * (check?.retries || DEFAULTS.retries) +
     TIMEOUT_MARGIN_MS;
   return {
     policy: {
@@ -33,6 +33,6 @@ export async function readyPolicy(docker: Docker, id: string, rollout: Rollout |
       timeoutMs: rollout?.timeout !== undefined ? parseDuration(rollout.timeout) : derived,
       settleMs: rollout?.settle !== undefined ? parseDuration(rollout.settle) : DEFAULT_SETTLE_MS,
     },
-    health: info.State.Health?.Status,
+    health,
   };
 }

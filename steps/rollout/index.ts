@@ -1,13 +1,13 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import type Docker from 'dockerode';
-import { RailyardError } from '../../pipeline/errors.ts';
+import { RailyardError } from '../../core/errors.ts';
 import type { Step } from '../../pipeline/types.ts';
+import type { DockerClient } from '../../runtime/docker.ts';
 import { composeDown, composeUp, type ComposeTarget } from '../../runtime/compose.ts';
 import { ensureNetwork } from '../../runtime/network.ts';
-import { appliedFile, diff, type DiffResult } from '../diff.ts';
-import type { PlannedService } from '../diff-plan.ts';
+import { appliedFile, diff, type DiffResult } from '../diff/index.ts';
+import type { PlannedService } from '../diff/plan.ts';
 import { applyService } from './apply-service.ts';
 
 export interface ServiceOutcome {
@@ -42,7 +42,7 @@ export const rollout: Step<'rollout', RolloutResult> = {
 };
 
 /** Applies a plan project by project; every service outcome is logged as it happens. */
-export async function applyPlan(docker: Docker, result: DiffResult, options: RolloutOptions): Promise<RolloutResult> {
+export async function applyPlan(docker: DockerClient, result: DiffResult, options: RolloutOptions): Promise<RolloutResult> {
   const changes = result.plan.filter((p) => p.action !== 'unchanged');
   if (changes.length === 0) return { services: [] };
   if (changes.some((p) => p.action !== 'remove')) await ensureNetwork(docker);
@@ -54,7 +54,7 @@ export async function applyPlan(docker: Docker, result: DiffResult, options: Rol
   return { services: outcomes };
 }
 
-async function applyProject(docker: Docker, result: DiffResult, project: string, entries: readonly PlannedService[], options: RolloutOptions): Promise<ServiceOutcome[]> {
+async function applyProject(docker: DockerClient, result: DiffResult, project: string, entries: readonly PlannedService[], options: RolloutOptions): Promise<ServiceOutcome[]> {
   const desired = result.desired.find((p) => p.name.toLowerCase() === project.toLowerCase());
   const host = options.dockerHost !== undefined ? { dockerHost: options.dockerHost } : {};
   const target: ComposeTarget = desired ? { project: desired.name, file: desired.composeFile, ...host } : { project, ...host };

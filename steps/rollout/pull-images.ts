@@ -22,7 +22,7 @@ export const pullImages: Step<'pull-images', PullImagesResult> = {
     );
     const images: Record<string, string> = {};
     for (const image of new Set(services.map((s) => s.image))) {
-      images[image] = await pullImage(ctx.clients.docker, image);
+      images[image] = await pullImage(ctx.clients.docker, image, ctx.env.dockerConfig);
       ctx.log.info({ image, id: images[image] }, 'image pulled');
     }
     return { images };

@@ -1,13 +1,14 @@
-import type Docker from 'dockerode';
 import type { Logger } from 'pino';
-import { RailyardError } from '../../pipeline/errors.ts';
+import { RailyardError } from '../../core/errors.ts';
 import { composeUp, composeProjectName, type ComposeTarget } from '../../runtime/compose.ts';
+import { removeContainers, stopAndRemove } from '../../runtime/container-ops.ts';
 import { LABEL_PROJECT, LABEL_SERVICE, listContainers, type ServiceContainer } from '../../runtime/containers.ts';
+import type { DockerClient } from '../../runtime/docker.ts';
 import { parseDuration } from '../../runtime/duration.ts';
 import { watchContainerEvents } from '../../runtime/events.ts';
 import { tailLogs } from '../../runtime/logs.ts';
 import { waitAllReady, type ReadyOutcome } from '../../runtime/wait-healthy.ts';
-import type { PlannedService } from '../diff-plan.ts';
+import type { PlannedService } from '../diff/plan.ts';
 import { readyPolicy } from './health.ts';
 
 export interface RolloutTimings {
@@ -22,7 +23,7 @@ export interface RolloutTimings {
  * with --no-recreate, wait for the new containers on Docker events, drain,
  * stop and remove the old. On failure the new containers go, the old stay.
  */
-export async function zeroDowntime(docker: Docker, target: ComposeTarget, entry: PlannedService, log: Logger): Promise<RolloutTimings> {
+export async function zeroDowntime(docker: DockerClient, target: ComposeTarget, entry: PlannedService, log: Logger): Promise<RolloutTimings> {
   const desired = entry.desired!;
   const service = entry.service;
   await removeIdle(docker, entry.containers);
@@ -46,9 +47,9 @@ export async function zeroDowntime(docker: Docker, target: ComposeTarget, entry:
   }
 }
 
-async function rollBack(docker: Docker, entry: PlannedService, fresh: readonly ServiceContainer[], failed: ReadyOutcome & { ok: false }): Promise<never> {
+async function rollBack(docker: DockerClient, entry: PlannedService, fresh: readonly ServiceContainer[], failed: ReadyOutcome & { ok: false }): Promise<never> {
   const logs = await tailLogs(docker, failed.id, 20);
-  await Promise.all(fresh.map((c) => docker.getContainer(c.id).remove({ force: true }).catch(() => undefined)));
+  await removeContainers(docker, fresh.map((c) => c.id));
   throw new RailyardError('ROLLOUT_UNHEALTHY', `${entry.service}: new container ${failed.reason}; rolled back, the old containers keep serving`, {
     project: entry.project,
     data: { service: entry.service, container: failed.id, reason: failed.reason, logs },
@@ -56,23 +57,9 @@ async function rollBack(docker: Docker, entry: PlannedService, fresh: readonly S
 }
 
 /** Containers that serve nothing (created, exited) from an interrupted run: remove before scaling. */
-async function removeIdle(docker: Docker, containers: readonly ServiceContainer[]): Promise<void> {
+async function removeIdle(docker: DockerClient, containers: readonly ServiceContainer[]): Promise<void> {
   const idle = containers.filter((c) => c.state !== 'running');
-  await Promise.all(idle.map((c) => docker.getContainer(c.id).remove({ force: true }).catch(() => undefined)));
-}
-
-/** `docker stop` within the container's stop grace period, then remove. */
-export async function stopAndRemove(docker: Docker, id: string): Promise<void> {
-  const container = docker.getContainer(id);
-  const info = await container.inspect().catch(() => undefined);
-  if (info === undefined) return;
-  const grace = (info.Config as { StopTimeout?: number }).StopTimeout ?? 10;
-  await container.stop({ t: grace }).catch((error: { statusCode?: number }) => {
-    if (error.statusCode !== 304 && error.statusCode !== 404) throw error;
-  });
-  await container.remove({ force: true }).catch((error: { statusCode?: number }) => {
-    if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
-  });
+  await removeContainers(docker, idle.map((c) => c.id));
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,5 +1,5 @@
 import PQueue from 'p-queue';
-import type { Logger } from '../../pipeline/logger.ts';
+import type { Logger } from '../../core/logger.ts';
 import type { AbuseInfo, AbuseIpdb, AbuseStop } from './abuseipdb.ts';
 import type { Row } from './csv.ts';
 import { isReserved, isSingle, type Target } from './ip.ts';

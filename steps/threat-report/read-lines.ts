@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
-import { RailyardError } from '../../pipeline/errors.ts';
+import { RailyardError } from '../../core/errors.ts';
 
 /**
  * Calls `onLine` for each line of a text file, streaming (fail2ban logs grow

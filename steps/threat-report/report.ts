@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { RailyardError } from '../../pipeline/errors.ts';
+import { RailyardError } from '../../core/errors.ts';
 import { COLUMNS, emptyRow, parseCsv, type Row } from './csv.ts';
 import { groupOf, parseTarget, type Target } from './ip.ts';
 import type { LookupColumns } from './lookup-targets.ts';

@@ -1,4 +1,4 @@
-import type { Logger } from '../../pipeline/logger.ts';
+import type { Logger } from '../../core/logger.ts';
 import type { Step } from '../../pipeline/types.ts';
 import { parseFail2banLine } from './fail2ban.ts';
 import { compareTargets, type Target } from './ip.ts';

@@ -1,5 +1,5 @@
 import type { ThreatEnv } from '../../config/env.ts';
-import { RailyardError } from '../../pipeline/errors.ts';
+import { RailyardError } from '../../core/errors.ts';
 import { overlaps, parseTarget, type Target } from './ip.ts';
 import { parseListLine } from './list-line.ts';
 import { readLines } from './read-lines.ts';

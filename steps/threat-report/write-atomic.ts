@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { RailyardError } from '../../pipeline/errors.ts';
+import { RailyardError } from '../../core/errors.ts';
 
 /**
  * Replaces `file` with `content` atomically: a temp file in the same folder,

@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { tempRoot } from '../helpers/runner.ts';
 
 const PACKAGE = fileURLToPath(new URL('../../', import.meta.url));
-const COPIED = ['bin', 'config', 'pipeline', 'steps', 'runtime', 'hooks', 'cli', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'db.yml.sample'];
+const COPIED = ['bin', 'core', 'config', 'pipeline', 'app', 'steps', 'runtime', 'hooks', 'cli', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'db.yml.sample'];
 const MARKER = 'compiled dist/ ran';
 
 describe('bin/railyard.js', () => {

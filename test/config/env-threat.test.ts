@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEnv } from '../../config/env.ts';
-import { isRailyardError } from '../../pipeline/errors.ts';
+import { isRailyardError } from '../../core/errors.ts';
 
 const emptyRoot = () => mkdtemp(join(tmpdir(), 'railyard-env-threat-'));
 

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkDb, loadDb, MAX_DB_BYTES, readDbFile } from '../../config/load-db.ts';
-import { isRailyardError } from '../../pipeline/errors.ts';
+import { isRailyardError } from '../../core/errors.ts';
 import { sharedPath, sharedSuiteOptions } from '../helpers/shared.ts';
 
 const ITSUP = sharedPath('fixtures/itsup-db.yml');

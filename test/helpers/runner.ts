@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import Docker from 'dockerode';
 import { loadEnv, type Env } from '../../config/env.ts';
-import { createLogger } from '../../pipeline/logger.ts';
+import { createLogger } from '../../core/logger.ts';
 import type { PipelineRegistry } from '../../pipeline/registry.ts';
 import { RunStore, storePath } from '../../pipeline/run-store.ts';
 import { Runner } from '../../pipeline/runner.ts';

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DbSource } from '../../hooks/db-source.ts';
-import { isRailyardError } from '../../pipeline/errors.ts';
+import { isRailyardError } from '../../core/errors.ts';
 import { TEST_DB } from '../helpers/hook-server.ts';
 import { lineSink, tempRoot } from '../helpers/runner.ts';
-import { createLogger } from '../../pipeline/logger.ts';
+import { createLogger } from '../../core/logger.ts';
 
 describe('DbSource', () => {
   it('re-reads db.yml when it changes on disk, and keeps the last valid config when the new one is broken', async () => {

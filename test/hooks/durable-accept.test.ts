@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { describePipelines, durableAccept, shapeRegistry } from '../../hooks/durable-accept.ts';
-import { isRailyardError } from '../../pipeline/errors.ts';
+import { isRailyardError } from '../../core/errors.ts';
 import { RunStore, storePath } from '../../pipeline/run-store.ts';
 import { waitForRun } from '../../pipeline/wait-for-run.ts';
 import { testPipelines, type Hold } from '../helpers/hook-server.ts';

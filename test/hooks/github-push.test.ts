@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { pushDecision, repoKey } from '../../hooks/github-push.ts';
-import { isRailyardError } from '../../pipeline/errors.ts';
+import { isRailyardError } from '../../core/errors.ts';
 import { pushPayload } from '../helpers/hook-server.ts';
 
 const env = { repoUrl: undefined, repoBranch: 'main' };

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isRailyardError } from '../../pipeline/errors.ts';
+import { isRailyardError } from '../../core/errors.ts';
 import { parseRequestUrl } from '../../hooks/request-url.ts';
 import { matchRoute, type Route } from '../../hooks/router.ts';
 

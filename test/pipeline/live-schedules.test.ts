@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { loadEnv } from '../../config/env.ts';
 import { locateDb } from '../../config/stack.ts';
 import { startLiveSchedules, type LiveSchedules } from '../../pipeline/live-schedules.ts';
-import { createLogger } from '../../pipeline/logger.ts';
+import { createLogger } from '../../core/logger.ts';
 import { createTestRunner, lineSink, until, type TestRunner } from '../helpers/runner.ts';
 import { probe, scheduledPipelines } from './test-pipelines.ts';
 

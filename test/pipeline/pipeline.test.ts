@@ -2,9 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPipeline } from '../../pipeline/pipeline.ts';
 import { createRegistry } from '../../pipeline/registry.ts';
-import { PIPELINES } from '../../pipeline/pipelines.ts';
+import { PIPELINES } from '../../app/pipelines.ts';
 import { loadEnv } from '../../config/env.ts';
-import { isRailyardError } from '../../pipeline/errors.ts';
+import { isRailyardError } from '../../core/errors.ts';
 import type { Step } from '../../pipeline/types.ts';
 
 const step = (name: string, needs: Step[] = []): Step => ({ name, needs, run: async () => name });

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { isRailyardError } from '../../pipeline/errors.ts';
+import { isRailyardError } from '../../core/errors.ts';
 import { MIGRATIONS, migrate } from '../../pipeline/migrations.ts';
 import { RunLog } from '../../pipeline/run-log.ts';
 import { RunStore, storePath, type NewRun } from '../../pipeline/run-store.ts';

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { isRailyardError } from '../../pipeline/errors.ts';
+import { isRailyardError } from '../../core/errors.ts';
 import { storePath } from '../../pipeline/run-store.ts';
 import { waitForRun } from '../../pipeline/wait-for-run.ts';
 import { createTestRunner, gate, until } from '../helpers/runner.ts';

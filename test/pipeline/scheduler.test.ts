@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import type { Schedules } from '../../config/db-types.ts';
-import { createLogger } from '../../pipeline/logger.ts';
+import { createLogger } from '../../core/logger.ts';
 import type { RunRecord } from '../../pipeline/run-record.ts';
 import { RunStore, storePath } from '../../pipeline/run-store.ts';
 import { planSchedules, RECONCILE_DEFAULT } from '../../pipeline/schedule-plan.ts';

@@ -2,7 +2,8 @@
 // and can be held open (the "slow job"), and one that fails with a code.
 import { createPipeline } from '../../pipeline/pipeline.ts';
 import { createRegistry, type PipelineRegistry } from '../../pipeline/registry.ts';
-import type { Step, StepContext, TriggerRequest } from '../../pipeline/types.ts';
+import type { Step, StepContext } from '../../pipeline/types.ts';
+import type { TriggerRequest } from '../../core/types.ts';
 
 export interface Execution {
   readonly runId: string;

@@ -10,7 +10,7 @@ import { LABEL_PROJECT, LABEL_SERVICE, listContainers } from '../../runtime/cont
 import { watchContainerEvents } from '../../runtime/events.ts';
 import { waitAllReady } from '../../runtime/wait-healthy.ts';
 import { tailLogs } from '../../runtime/logs.ts';
-import { isRailyardError } from '../../pipeline/errors.ts';
+import { isRailyardError } from '../../core/errors.ts';
 
 describe('runtime/compose (real dockerd)', await dockerSuiteOptions(), () => {
   let docker: Docker;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDocker, dockerEndpoint, pingDocker } from '../../runtime/docker.ts';
 import { listContainers } from '../../runtime/containers.ts';
-import { isRailyardError } from '../../pipeline/errors.ts';
+import { isRailyardError } from '../../core/errors.ts';
 
 describe('runtime/docker', () => {
   it('honours DOCKER_HOST for unix and tcp endpoints', () => {

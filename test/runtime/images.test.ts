@@ -7,7 +7,7 @@ import type Docker from 'dockerode';
 import { TEST_IMAGES, dockerSuiteOptions, ensureImage, requireDocker } from '../helpers/docker.ts';
 import { uniqueName } from '../helpers/compose-project.ts';
 import { localImageIds, normalizeRef, pullImage, registryAuth, registryOf } from '../../runtime/images.ts';
-import { isRailyardError } from '../../pipeline/errors.ts';
+import { isRailyardError } from '../../core/errors.ts';
 
 describe('runtime/images', () => {
   it('normalises references and finds their registry', () => {

@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { loadEnv } from '../../config/env.ts';
-import { isRailyardError } from '../../pipeline/errors.ts';
+import { isRailyardError } from '../../core/errors.ts';
 import { pull, validate } from '../../steps/index.ts';
 import type { ValidateResult } from '../../steps/validate.ts';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo.ts';

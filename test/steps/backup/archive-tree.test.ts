@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { execa } from 'execa';
-import { isRailyardError } from '../../../pipeline/errors.ts';
+import { isRailyardError } from '../../../core/errors.ts';
 import { archiveTree, type ArchiveOptions } from '../../../steps/backup/archive-tree.ts';
 import { describeTree, stackWith, tempDir } from './fixture.ts';
 

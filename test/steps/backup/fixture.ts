@@ -6,10 +6,12 @@ import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, symlink, writeFile 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadEnv, type Env } from '../../../config/env.ts';
-import { createLogger } from '../../../pipeline/logger.ts';
+import { createLogger } from '../../../core/logger.ts';
 import { createRegistry, type PipelineRegistry } from '../../../pipeline/registry.ts';
 import { createStepContext } from '../../../pipeline/step-context.ts';
-import { STACK, type Clients, type Step } from '../../../pipeline/types.ts';
+import { type Step } from '../../../pipeline/types.ts';
+import { STACK } from '../../../core/types.ts';
+import { type Clients } from '../../../runtime/docker.ts';
 import { backupPipeline } from '../../../steps/backup/index.ts';
 
 /** File contents by path under upstream/; `{ link }` makes a symlink. */

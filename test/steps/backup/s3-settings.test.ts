@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isRailyardError } from '../../../pipeline/errors.ts';
+import { isRailyardError } from '../../../core/errors.ts';
 import { s3Settings } from '../../../steps/backup/s3-settings.ts';
 import { envFor, tempDir } from './fixture.ts';
 

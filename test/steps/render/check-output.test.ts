@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isRailyardError, RailyardError } from '../../../pipeline/errors.ts';
+import { isRailyardError, RailyardError } from '../../../core/errors.ts';
 import { checkOutput } from '../../../steps/render/check-output.ts';
 import { fileOf, oneProject, renderText } from './render-helpers.ts';
 

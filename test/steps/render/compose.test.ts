@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import { isRailyardError } from '../../../pipeline/errors.ts';
+import { isRailyardError } from '../../../core/errors.ts';
 import { config, fileOf, oneProject, renderText, serviceOf, yamlOf } from './render-helpers.ts';
 
 /** Values as compose reads them: the file holds `$$` for each literal `$`. */

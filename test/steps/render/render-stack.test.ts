@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DbConfig } from '../../../config/db-types.ts';
-import { isRailyardError } from '../../../pipeline/errors.ts';
+import { isRailyardError } from '../../../core/errors.ts';
 import { renderStack } from '../../../steps/render/render-stack.ts';
 import { config, oneProject, renderText, TEST_ENV } from './render-helpers.ts';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmod, mkdir, mkdtemp, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isRailyardError } from '../../../pipeline/errors.ts';
+import { isRailyardError } from '../../../core/errors.ts';
 import type { RenderedFile } from '../../../steps/render/types.ts';
 import { writeFiles } from '../../../steps/render/write-files.ts';
 

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isRailyardError } from '../../../pipeline/errors.ts';
+import { isRailyardError } from '../../../core/errors.ts';
 import { checkArchive } from '../../../steps/restore/check-archive.ts';
 import { tempDir } from '../backup/fixture.ts';
 import { dir, HOSTILE, tarGz, type FixtureEntry } from './tar-fixture.ts';

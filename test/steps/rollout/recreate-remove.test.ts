@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type Docker from 'dockerode';
 import { TEST_IMAGES, dockerSuiteOptions, ensureImage, requireDocker } from '../../helpers/docker.ts';
 import { listContainers } from '../../../runtime/containers.ts';
-import { computeDiff } from '../../../steps/diff.ts';
+import { computeDiff } from '../../../steps/diff/index.ts';
 import { applyPlan } from '../../../steps/rollout/index.ts';
 import { silent, testStack } from './stack.ts';
 

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { Env } from '../../../config/env.ts';
-import { createLogger } from '../../../pipeline/logger.ts';
+import { createLogger } from '../../../core/logger.ts';
 import { createStepContext } from '../../../pipeline/step-context.ts';
 import type { Step } from '../../../pipeline/types.ts';
 

@@ -4,8 +4,8 @@
 import type Docker from 'dockerode';
 import pino from 'pino';
 import { testComposeProject, testService, type TestComposeProject } from '../../helpers/compose-project.ts';
-import type { DesiredProject } from '../../../steps/diff-plan.ts';
-import { computeDiff, type DiffResult } from '../../../steps/diff.ts';
+import type { DesiredProject } from '../../../steps/diff/plan.ts';
+import { computeDiff, type DiffResult } from '../../../steps/diff/index.ts';
 import { applyPlan, type RolloutResult } from '../../../steps/rollout/index.ts';
 
 export interface TestSpec {

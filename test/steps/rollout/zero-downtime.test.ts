@@ -7,7 +7,7 @@ import type Docker from 'dockerode';
 import { TEST_IMAGES, dockerSuiteOptions, ensureImage, requireDocker } from '../../helpers/docker.ts';
 import { composeUp } from '../../../runtime/compose.ts';
 import { listContainers } from '../../../runtime/containers.ts';
-import { isRailyardError } from '../../../pipeline/errors.ts';
+import { isRailyardError } from '../../../core/errors.ts';
 import { testStack, type TestSpec } from './stack.ts';
 
 const web = (hash: string, extra: Partial<TestSpec> = {}): Record<string, TestSpec> => ({

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildPlan, type DesiredProject, type DesiredService } from '../../steps/diff-plan.ts';
-import type { ServiceContainer } from '../../runtime/containers.ts';
-import { unifiedDiff } from '../../steps/unified-diff.ts';
+import { buildPlan, type DesiredProject, type DesiredService } from '../../../steps/diff/plan.ts';
+import type { ServiceContainer } from '../../../runtime/containers.ts';
+import { unifiedDiff } from '../../../steps/diff/unified-diff.ts';
 
 const IMG = 'reg/app:1';
 const ID = 'sha256:aaaaaaaaaaaaaaaaaaaaaaaa';

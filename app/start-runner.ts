@@ -1,12 +1,12 @@
 import type { Env } from '../config/env.ts';
 import { lazyClients } from '../runtime/docker.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../core/logger.ts';
 import { PIPELINES } from './pipelines.ts';
-import type { PipelineRegistry } from './registry.ts';
-import { acquireRunnerLock } from './runner-lock.ts';
-import { RunStore, storePath } from './run-store.ts';
-import { Runner } from './runner.ts';
-import type { Clients } from './types.ts';
+import type { PipelineRegistry } from '../pipeline/registry.ts';
+import { acquireRunnerLock } from '../pipeline/runner-lock.ts';
+import { RunStore, storePath } from '../pipeline/run-store.ts';
+import { Runner } from '../pipeline/runner.ts';
+import type { Clients } from '../runtime/docker.ts';
 
 export interface StartRunnerOptions {
   readonly env: Env;

@@ -1,19 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type Docker from 'dockerode';
 import { load } from 'js-yaml';
-import type { DbConfig } from '../config/db-types.ts';
-import type { Step } from '../pipeline/types.ts';
-import { listContainers } from '../runtime/containers.ts';
-import { pingDocker } from '../runtime/docker.ts';
-import { localImageIds } from '../runtime/images.ts';
-import { buildPlan, type DesiredProject, type PlannedService, type PlanScope } from './diff-plan.ts';
-import { render, type RenderedStack } from './render/index.ts';
-import { toYaml } from './render/yaml-out.ts';
+import type { DbConfig } from '../../config/db-types.ts';
+import type { Step } from '../../pipeline/types.ts';
+import { listContainers } from '../../runtime/containers.ts';
+import { pingDocker, type DockerClient } from '../../runtime/docker.ts';
+import { localImageIds } from '../../runtime/images.ts';
+import { buildPlan, type DesiredProject, type PlannedService, type PlanScope } from './plan.ts';
+import { render, type RenderedStack } from '../render/index.ts';
+import { toYaml } from '../render/yaml-out.ts';
 import { unifiedDiff } from './unified-diff.ts';
-import { validate } from './validate.ts';
+import { validate } from '../validate.ts';
 
-export type { PlannedService, PlanAction } from './diff-plan.ts';
+export type { PlannedService, PlanAction } from './plan.ts';
 
 export interface DiffResult {
   /** One entry per service in scope, in render order, removals last. */
@@ -46,7 +45,7 @@ export const diff: Step<'diff', DiffResult> = {
 };
 
 /** The plan and its diffs, shared by the diff step and `railyard plan`. */
-export async function computeDiff(docker: Docker, desired: readonly DesiredProject[], scope: PlanScope, root: string): Promise<DiffResult> {
+export async function computeDiff(docker: DockerClient, desired: readonly DesiredProject[], scope: PlanScope, root: string): Promise<DiffResult> {
   await pingDocker(docker);
   // A project's plan needs only that project's containers: listing the whole host costs a run per project O(host).
   const listing = scope.project === undefined ? {} : { project: scope.project };

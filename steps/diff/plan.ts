@@ -1,6 +1,6 @@
-import type { Rollout } from '../config/db-types.ts';
-import { groupByService, serviceKey, type ServiceContainer } from '../runtime/containers.ts';
-import { normalizeRef } from '../runtime/images.ts';
+import type { Rollout } from '../../config/db-types.ts';
+import { groupByService, serviceKey, type ServiceContainer } from '../../runtime/containers.ts';
+import { normalizeRef } from '../../runtime/images.ts';
 
 /** One compose service the host should run (adapted from render's RenderedService). */
 export interface DesiredService {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { createLogger } from '../../pipeline/logger.ts';
+import { createLogger } from '../../core/logger.ts';
 
 function capture(): { stream: Writable; lines: string[] } {
   const lines: string[] = [];

@@ -2,8 +2,8 @@ import { backupPipeline } from '../steps/backup/index.ts';
 import { PIPELINE_STEPS } from '../steps/index.ts';
 import { threatReportPipeline } from '../steps/threat-report/index.ts';
 import { fanOut } from './fan-out.ts';
-import { createPipeline } from './pipeline.ts';
-import { createRegistry } from './registry.ts';
+import { createPipeline } from '../pipeline/pipeline.ts';
+import { createRegistry } from '../pipeline/registry.ts';
 
 /** Every pipeline railyard runs, built from the step lists in steps/index.ts. */
 export const PIPELINES = createRegistry(

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { drift, render } from '../steps/index.ts';
 import type { RenderedProject } from '../steps/render/index.ts';
-import type { FinishedRun, TriggerRequest } from './types.ts';
+import type { FinishedRun } from '../pipeline/types.ts';
+import type { TriggerRequest } from '../core/types.ts';
 
 /** The hash a removed (or disabled) project is deployed with: once, to take it down. */
 export const ABSENT = 'absent';
