@@ -29,10 +29,12 @@ export function validateCommand(program: Command): void {
         services: services.length,
         ingresses: services.reduce((n, s) => n + s.ingress.length, 0),
       };
-      if (options.json) printJson({ ...summary, problems: [] });
+      if (options.json) printJson({ ...summary, problems: [], warnings: result.warnings });
       else {
+        for (const warning of result.warnings) process.stderr.write(`${formatProblem(warning)}\n`);
         process.stdout.write(
-          `${summary.file}: valid: ${summary.projects} projects (${summary.enabled} enabled), ${summary.services} services, ${summary.ingresses} ingresses\n`,
+          `${summary.file}: valid: ${summary.projects} projects (${summary.enabled} enabled), ${summary.services} services, ${summary.ingresses} ingresses` +
+            `${result.warnings.length > 0 ? `, ${result.warnings.length} warning(s)` : ''}\n`,
         );
       }
     });

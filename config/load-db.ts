@@ -7,13 +7,14 @@ import { parseYaml } from './parse-yaml.ts';
 import type { ConfigProblem } from './problem.ts';
 import { formatProblem } from './problem.ts';
 import { semanticChecks } from './semantic-checks.ts';
+import { configWarnings } from './warnings.ts';
 import { RailyardError } from '../core/errors.ts';
 
 /** db.yml files over this size are refused before parsing. */
 export const MAX_DB_BYTES = 5 * 1024 * 1024;
 
 export type DbCheck =
-  | { readonly ok: true; readonly config: DbConfig; readonly problems: readonly [] }
+  | { readonly ok: true; readonly config: DbConfig; readonly problems: readonly []; readonly warnings: readonly ConfigProblem[] }
   | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
 /**
@@ -29,7 +30,8 @@ export function checkDb(text: string, file: string, vars: Readonly<Record<string
   const problems = [...resolved.problems, ...schemaProblems];
   if (schemaProblems.length === 0) problems.push(...semanticChecks(normalize(resolved.value), parsed.source, file));
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
-  return { ok: true, config: deepFreeze(normalize(resolved.value)), problems: [] };
+  const config = deepFreeze(normalize(resolved.value));
+  return { ok: true, config, problems: [], warnings: sortProblems(configWarnings(config, parsed.source, file)) };
 }
 
 /** Reads db.yml from disk (size-capped) and checks it. */

@@ -10,6 +10,8 @@ export interface ConfigProblem {
   readonly path: string;
   /** What is wrong and what to do, one line. */
   readonly message: string;
+  /** Set on warnings: the file is valid and deploys, but should change. */
+  readonly severity?: 'warning';
 }
 
 export type ConfigProblemCode =
@@ -33,12 +35,16 @@ export type ConfigProblemCode =
   | 'DUPLICATE_ROUTE'
   | 'DUPLICATE_HOSTPORT'
   | 'UNRESOLVED_VARIABLE'
-  | 'INVALID_SCHEDULE';
+  | 'INVALID_SCHEDULE'
+  | ConfigWarningCode;
+
+/** Codes of warnings (see config/warnings.ts): never a reason to refuse a file. */
+export type ConfigWarningCode = 'NOT_YET_EFFECTIVE';
 
 /** `db.yml:41:15 projects[2].services[0].ingress[1].port: must be <= 65535` */
 export function formatProblem(problem: ConfigProblem): string {
   const where = problem.line > 0 ? `${problem.file}:${problem.line}:${problem.col}` : problem.file;
-  return `${where} ${problem.path || '(document)'}: ${problem.message}`;
+  return `${where} ${problem.path || '(document)'}: ${problem.severity === 'warning' ? 'warning: ' : ''}${problem.message}`;
 }
 
 /** Turns a JSON pointer (`/projects/2/name`) into a JSON path (`projects[2].name`). */

@@ -23,6 +23,7 @@ export const validate: Step<'validate', ValidateResult> = {
       ctx.log.error({ problems: problems.map(formatProblem) }, 'db.yml is invalid');
       throw ctx.fail('CONFIG_INVALID', `${location.label}: ${problems.length} problem(s), first: ${formatProblem(problems[0]!)}`);
     }
+    if (result.warnings.length > 0) ctx.log.warn({ warnings: result.warnings.map(formatProblem) }, 'db.yml has warnings');
     ctx.log.info({ file: location.label, projects: result.config.projects.length }, 'db.yml valid');
     return { config: result.config, file: location.label };
   },
