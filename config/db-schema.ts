@@ -48,7 +48,7 @@ const ingress = {
     path_remove: { type: 'boolean', default: false },
     port: { ...port, default: 8080 },
     protocol: { enum: ['tcp', 'udp'], default: 'tcp' },
-    proxyprotocol: { enum: [1, 2, '1', '2', null], default: 2 },
+    proxyprotocol: { enum: [1, 2, '1', '2', null] },
     router: { enum: ['http', 'tcp', 'udp'], default: 'http' },
     tls,
     expose: { type: 'boolean', default: false },

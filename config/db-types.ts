@@ -29,8 +29,12 @@ export interface Ingress {
   readonly port: number;
   /** @default 'tcp' */
   readonly protocol: Protocol;
-  /** PROXY protocol version the upstream expects; null turns it off. @default 2 */
-  readonly proxyprotocol: 1 | 2 | null;
+  /**
+   * PROXY protocol version the upstream expects; null turns it off. Unset:
+   * itsUP's v2 for passthrough, image-less and host-port tcp routes, none for
+   * the other tcp routes (see steps/render/routes.ts).
+   */
+  readonly proxyprotocol?: 1 | 2 | null;
   /** @default 'http' */
   readonly router: Router;
   readonly tls?: Tls;

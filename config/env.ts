@@ -52,6 +52,12 @@ export interface Env {
   readonly letsencryptStaging: boolean;
   readonly trustedIpsCidrs: readonly string[];
   readonly domainSuffix: string | undefined;
+  /** Traefik's `web` entrypoint (`TRAEFIK_WEB_ADDRESS`): itsUP's, where users forward port 80 to. @default ':8080' */
+  readonly traefikWebAddress: string;
+  /** Traefik's `web-secure` entrypoint (`TRAEFIK_WEB_SECURE_ADDRESS`): itsUP's, where users forward port 443 to. @default ':8443' */
+  readonly traefikWebSecureAddress: string;
+  /** Traefik's API (`TRAEFIK_API_URL`, e.g. `http://127.0.0.1:8080`): `routes` compares what it loaded, rollouts wait for its servers. */
+  readonly traefikApiUrl: string | undefined;
   /** @default 'info' */
   readonly logLevel: string;
   /** Sources allowed to call the HTTP endpoint (`HOOK_ALLOWED_CIDRS`), checked CIDRs; empty allows every source. @default [] */
@@ -137,6 +143,9 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
     letsencryptStaging: bool('LETSENCRYPT_STAGING'),
     trustedIpsCidrs: list('TRUSTED_IPS_CIDRS'),
     domainSuffix: str('DOMAIN_SUFFIX'),
+    traefikWebAddress: listenAddress('TRAEFIK_WEB_ADDRESS', str('TRAEFIK_WEB_ADDRESS'), ':8080', problems),
+    traefikWebSecureAddress: listenAddress('TRAEFIK_WEB_SECURE_ADDRESS', str('TRAEFIK_WEB_SECURE_ADDRESS'), ':8443', problems),
+    traefikApiUrl: httpUrl('TRAEFIK_API_URL', str('TRAEFIK_API_URL'), problems),
     logLevel,
     hookAllowedCidrs: cidrs(list('HOOK_ALLOWED_CIDRS'), problems),
     hookMaxBody: byteSize('HOOK_MAX_BODY', str('HOOK_MAX_BODY'), 5 * MIB, problems),
@@ -162,6 +171,20 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
     throw new RailyardError('ENV_INVALID', `Invalid environment: ${problems.join('; ')}`, { data: { problems } });
   }
   return deepFreeze(env);
+}
+
+/** A Traefik entrypoint address: `:8080` or `0.0.0.0:8080`. */
+function listenAddress(name: string, raw: string | undefined, fallback: string, problems: string[]): string {
+  if (raw === undefined) return fallback;
+  const port = Number(/^[^\s/]*:(\d{1,5})$/.exec(raw)?.[1] ?? NaN);
+  if (!(port >= 1 && port <= 65_535)) problems.push(`${name}=${JSON.stringify(raw)} must be an address such as :8080 or 0.0.0.0:8080`);
+  return raw;
+}
+
+function httpUrl(name: string, raw: string | undefined, problems: string[]): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) problems.push(`${name}=${JSON.stringify(raw)} must be an http(s) URL such as http://127.0.0.1:8080`);
+  return raw.replace(/\/+$/, '');
 }
 
 /** Folders (`backups/itsup.tar.gz`) are allowed; `..`, a leading `/` and odd characters are not. */

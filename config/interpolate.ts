@@ -4,6 +4,18 @@ import type { SourceMap } from './parse-yaml.ts';
 
 type Vars = Readonly<Record<string, string | null | undefined>>;
 
+/**
+ * Stands for a literal `$` that compose would otherwise read as the start of
+ * a variable (`$$NAME` in db.yml, or a `$NAME` inside a resolved value). A
+ * bare `$NAME` in db.yml is left as is: itsUP's output leaves it for compose,
+ * which interpolates it from the project's .env. Renderers write this mark as
+ * `$$` in compose files and as `$` everywhere else (see steps/render/yaml-out.ts).
+ */
+export const LITERAL_DOLLAR = '\uE024';
+const NAME_START = /^[A-Za-z_{]/;
+/** A resolved value, with each `$` compose would interpolate marked literal. */
+const literal = (value: string): string => value.replace(/\$(?=[A-Za-z_{])/g, LITERAL_DOLLAR);
+
 const TOKEN = /\$\$|\$\{([^}]*)\}|\$\{/g;
 const EXPRESSION = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])(.*))?$/s;
 
@@ -21,8 +33,8 @@ export function interpolate(
 ): { value: unknown; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const resolveString = (text: string, segments: (string | number)[], scope: Vars): string =>
-    text.replace(TOKEN, (token: string, expression: string | undefined) => {
-      if (token === '$$') return '$';
+    text.replace(TOKEN, (token: string, expression: string | undefined, offset: number) => {
+      if (token === '$$') return NAME_START.test(text.slice(offset + 2)) ? LITERAL_DOLLAR : '$';
       const problem = (message: string): string => {
         const pointer = pointerOf(segments);
         problems.push({ code: 'UNRESOLVED_VARIABLE', file, ...source.textAt(pointer, token), path: pointerToPath(pointer), message });
@@ -34,13 +46,13 @@ export function interpolate(
       const current = scope[name];
       const unset = current === undefined || current === null;
       const empty = unset || current === '';
-      if (operator === ':-') return empty ? rest : String(current);
-      if (operator === '-') return unset ? rest : String(current);
+      if (operator === ':-') return literal(empty ? rest : String(current));
+      if (operator === '-') return literal(unset ? rest : String(current));
       if (operator === ':?' || operator === '?') {
         const missing = operator === ':?' ? empty : unset;
-        return missing ? problem(`\${${name}} is required: ${rest || 'set it in .env or the environment'}`) : String(current);
+        return missing ? problem(`\${${name}} is required: ${rest || 'set it in .env or the environment'}`) : literal(String(current));
       }
-      return unset ? problem(`\${${name}} is not set; define ${name} in .env or the environment, or write $$ for a literal $`) : String(current);
+      return unset ? problem(`\${${name}} is not set; define ${name} in .env or the environment, or write $$ for a literal $`) : literal(String(current));
     });
 
   const walk = (node: unknown, segments: (string | number)[], scope: Vars): unknown => {

@@ -3,9 +3,10 @@ import { deepFreeze } from './env.ts';
 import type { DbConfig } from './db-types.ts';
 import { checkSchema } from './check-schema.ts';
 import { interpolate } from './interpolate.ts';
-import { parseYaml } from './parse-yaml.ts';
+import { parseYaml, type SourceMap } from './parse-yaml.ts';
+import { mayHoldIntegerFloat, pyStr } from './py-str.ts';
 import type { ConfigProblem } from './problem.ts';
-import { formatProblem } from './problem.ts';
+import { formatProblem, pointerOf } from './problem.ts';
 import { semanticChecks } from './semantic-checks.ts';
 import { configWarnings } from './warnings.ts';
 import { RailyardError } from '../core/errors.ts';
@@ -28,9 +29,10 @@ export function checkDb(text: string, file: string, vars: Readonly<Record<string
   const resolved = interpolate(parsed.value ?? null, vars, parsed.source, file);
   const schemaProblems = checkSchema(resolved.value, parsed.source, file);
   const problems = [...resolved.problems, ...schemaProblems];
-  if (schemaProblems.length === 0) problems.push(...semanticChecks(normalize(resolved.value), parsed.source, file));
+  const raw = rawScalar(text, parsed.source);
+  if (schemaProblems.length === 0) problems.push(...semanticChecks(normalize(resolved.value, raw), parsed.source, file));
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
-  const config = deepFreeze(normalize(resolved.value));
+  const config = deepFreeze(normalize(resolved.value, raw));
   return { ok: true, config, problems: [], warnings: sortProblems(configWarnings(config, parsed.source, file)) };
 }
 
@@ -69,25 +71,38 @@ export async function readDbFile(path: string): Promise<string> {
 }
 
 /** Turns schema-valid input into the loaded shape: itsUP's string enums as numbers, env values as strings. */
-function normalize(value: unknown): DbConfig {
+function normalize(value: unknown, raw: RawScalar): DbConfig {
   const config = value as { projects: Record<string, unknown>[] };
-  for (const project of config.projects) {
+  config.projects.forEach((project, p) => {
     if (project['description'] === null) delete project['description'];
-    project['env'] = stringValues(project['env']);
-    for (const service of project['services'] as Record<string, unknown>[]) {
-      service['env'] = stringValues(service['env']);
+    project['env'] = stringValues(project['env'], (key) => raw(['projects', p, 'env', key]));
+    (project['services'] as Record<string, unknown>[]).forEach((service, s) => {
+      service['env'] = stringValues(service['env'], (key) => raw(['projects', p, 'services', s, 'env', key]));
       for (const ingress of service['ingress'] as Record<string, unknown>[]) {
         const pp = ingress['proxyprotocol'];
-        ingress['proxyprotocol'] = pp === null ? null : Number(pp);
+        if (pp !== undefined) ingress['proxyprotocol'] = pp === null ? null : Number(pp);
       }
-    }
-  }
+    });
+  });
   return value as DbConfig;
 }
 
-function stringValues(map: unknown): Record<string, string | null> {
+type RawScalar = (segments: readonly (string | number)[]) => string | undefined;
+
+/** The text of a plain scalar in db.yml (looked up only when it may be an integer-valued float). */
+function rawScalar(text: string, source: SourceMap): RawScalar {
+  if (!mayHoldIntegerFloat(text)) return () => undefined;
+  const lines = text.split('\n');
+  return (segments) => {
+    const { line, col } = source.valueAt(pointerOf(segments));
+    return /^[^\s#,\]}]+/.exec(lines[line - 1]?.slice(col - 1) ?? '')?.[0];
+  };
+}
+
+/** Env values as itsUP writes them: Python's str() of non-strings; null stays unset. */
+function stringValues(map: unknown, raw: (key: string) => string | undefined): Record<string, string | null> {
   return Object.fromEntries(
-    Object.entries((map ?? {}) as Record<string, unknown>).map(([k, v]) => [k, v === null ? null : String(v)]),
+    Object.entries((map ?? {}) as Record<string, unknown>).map(([k, v]) => [k, v === null ? null : pyStr(v as string | number | boolean, () => raw(k))]),
   );
 }
 

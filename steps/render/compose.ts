@@ -1,4 +1,5 @@
 import type { Project, Service } from '../../config/db-types.ts';
+import { LITERAL_DOLLAR } from '../../config/interpolate.ts';
 import { composeService, type MountDigest } from './compose-service.ts';
 import { sha256 } from './config-hash.ts';
 import { renderDotenv } from './dotenv.ts';
@@ -22,7 +23,7 @@ export function renderProject(project: Project, routes: readonly Route[], digest
   const services = project.services.filter((s): s is Service & { image: string } => s.image !== undefined);
   if (services.length === 0) return undefined;
   const dir = `upstream/${project.name}`;
-  const env = Object.keys(project.env).length > 0 ? renderDotenv(project.env, project.name) : undefined;
+  const env = Object.keys(project.env).length > 0 ? renderDotenv(literalValues(project.env), project.name) : undefined;
   // The .env is about to be (re)written: hash what will be there, not what is on disk.
   const digestWithEnv: MountDigest = (name, path) => (path === '.env' ? (env === undefined ? 'absent' : sha256(env)) : digest(name, path));
   const composeHosts = new Set(services.map((s) => s.host));
@@ -59,6 +60,11 @@ export function renderProject(project: Project, routes: readonly Route[], digest
     files,
     dirs: outputs.flatMap((o) => o.dataDirs.map((d) => `${dir}/${d}`)),
   };
+}
+
+/** The .env writer escapes every `$`: a literal-`$` mark is just a `$` there. */
+function literalValues(env: Readonly<Record<string, string | null>>): Record<string, string | null> {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === null ? null : v.replaceAll(LITERAL_DOLLAR, '$')]));
 }
 
 /** Names in a service's `networks`, list or mapping form. */

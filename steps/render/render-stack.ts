@@ -14,7 +14,8 @@ import type { RenderedFile, RenderedProject, RenderedStack } from './types.ts';
 import { toYaml } from './yaml-out.ts';
 
 /** The parts of the environment the rendered files depend on. */
-export type RenderEnv = Pick<Env, 'trustedIpsCidrs' | 'letsencryptEmail' | 'letsencryptStaging' | 'traefikDomain' | 'traefikAdmin'>;
+export type RenderEnv = Pick<Env, 'trustedIpsCidrs' | 'letsencryptEmail' | 'letsencryptStaging' | 'traefikDomain' | 'traefikAdmin'>
+  & Partial<Pick<Env, 'traefikWebAddress' | 'traefikWebSecureAddress' | 'dockerHost' | 'vars'>>;
 
 export interface RenderOptions {
   /**
@@ -48,17 +49,18 @@ export function renderStack(config: DbConfig, env: RenderEnv, options: RenderOpt
     dirs.push(...output.dirs);
     projects.push(output.project);
   }
-  const staticConfig = toYaml(traefikStatic(config, env, routes));
-  const proxy = renderProxy(config, staticConfig);
+  const staticEnv = { ...env, traefikWebAddress: env.traefikWebAddress ?? ':8080', traefikWebSecureAddress: env.traefikWebSecureAddress ?? ':8443' };
+  const staticConfig = toYaml(traefikStatic(config, staticEnv, routes));
+  const proxy = renderProxy(config, staticConfig, { dockerHost: env.dockerHost, ...(env.vars ? { vars: env.vars } : {}) });
   const dynamic = traefikDynamic(routes, env);
   files.push(
     ...proxy.files,
     { path: 'proxy/traefik/traefik.yml', content: staticConfig, kind: 'traefik' },
     ...Object.entries(dynamic).map(([name, value]): RenderedFile => ({ path: `proxy/traefik/dynamic/${name}`, content: toYaml(value), kind: 'traefik' })),
-    { path: 'proxy/traefik/dynamic/middlewares.yml', content: toYaml(traefikMiddlewares(config, env)), kind: 'traefik' },
+    { path: 'proxy/traefik/dynamic/middleware.yml', content: toYaml(traefikMiddlewares(config, env)), kind: 'traefik' },
   );
   checkOutput(files);
-  return { files, dirs, projects: [...projects, proxy.project], warnings };
+  return { files, dirs, projects: [...projects, proxy.project], warnings: [...warnings, ...proxy.warnings] };
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

@@ -19,14 +19,18 @@ export interface Route {
   /** Router, service and middleware prefix: `<project>-<host, dots→dashes>-<port>`. */
   readonly name: string;
   readonly kind: RouteKind;
-  /** `labels` on the container (docker provider) or `file` (proxy/traefik/dynamic). */
+  /**
+   * `labels` on the container (docker provider: Traefik dials the container's
+   * proxynet address it reads from the Docker API), or `file`
+   * (proxy/traefik/dynamic) for a service without image, whose `host` is the address.
+   */
   readonly via: 'labels' | 'file';
   readonly entryPoint: string;
   /** The host port entrypoint this route needs, when it has one. */
   readonly hostport?: { readonly name: string; readonly port: number; readonly protocol: 'tcp' | 'udp' };
   readonly rule: string | undefined;
   readonly tls: RouteTls;
-  /** Compose service name on proxynet, or the host address of a service without image. */
+  /** Compose service name (its containers' proxynet addresses are dialled), or the host address of a service without image. */
   readonly target: string;
   readonly port: number;
   readonly proxyProtocol: 1 | 2 | null;
@@ -89,24 +93,36 @@ function routeOf(project: Project, service: Service, ingress: Ingress, name: str
     ? undefined
     : { name: `${kind}-${ingress.hostport}`, port: ingress.hostport, protocol: kind === 'udp' ? 'udp' as const : 'tcp' as const };
   const image = service.image !== undefined;
-  const viaFile = !image || ingress.passthrough || hostport !== undefined || kind === 'udp';
+  // itsUP serves a port-80 route of its routers file (no image, or passthrough) on plain-http `web`.
+  const plain = acme || (kind === 'http' && hostport === undefined && ingress.port === 80 && !image);
   const prefix = kind === 'http' ? ingress.path_prefix : undefined;
   return {
     name,
     kind,
-    via: viaFile ? 'file' : 'labels',
-    entryPoint: hostport?.name ?? (acme ? 'web' : 'web-secure'),
+    via: image ? 'labels' : 'file',
+    entryPoint: hostport?.name ?? (plain ? 'web' : 'web-secure'),
     ...(hostport ? { hostport } : {}),
     rule: kind === 'udp' ? undefined : ruleOf(kind, domains, prefix),
-    tls: tlsOf(ingress, domains, kind, acme),
+    tls: tlsOf(ingress, domains, kind, plain),
     target: image ? composeServiceName(project.name, service.host) : service.host,
     port: ingress.port,
-    proxyProtocol: kind === 'tcp' ? ingress.proxyprotocol : null,
+    proxyProtocol: kind === 'tcp' ? proxyProtocolOf(ingress, image, hostport !== undefined) : null,
     middlewares: [...ingress.middlewares, ...(prefix && ingress.path_remove ? [`${name}-stripprefix`] : [])],
     stripPrefix: prefix && ingress.path_remove ? prefix : undefined,
     project: project.name,
     service: service.host,
   };
+}
+
+/**
+ * The PROXY protocol version a tcp service is sent. Set in db.yml, it is used.
+ * Unset, itsUP's default (v2) applies only where itsUP applied it: the routes of
+ * its routers file (passthrough, no image, host port); its container labels
+ * never carried it, so a plain tcp route of a container gets none.
+ */
+function proxyProtocolOf(ingress: Ingress, image: boolean, hostport: boolean): 1 | 2 | null {
+  if (ingress.proxyprotocol !== undefined) return ingress.proxyprotocol;
+  return ingress.passthrough || !image || hostport ? 2 : null;
 }
 
 /** TLS passthrough can only be done by a tcp router, except ACME's plain-http port 80. */
@@ -129,8 +145,8 @@ export function ruleOf(kind: 'http' | 'tcp', domains: readonly string[], prefix:
   return path ? `${host} && ${path}` : host;
 }
 
-function tlsOf(ingress: Ingress, domains: readonly string[], kind: RouteKind, acme: boolean): RouteTls {
-  if (kind === 'udp' || acme) return { mode: 'none' };
+function tlsOf(ingress: Ingress, domains: readonly string[], kind: RouteKind, plain: boolean): RouteTls {
+  if (kind === 'udp' || plain) return { mode: 'none' };
   if (ingress.passthrough) return { mode: 'passthrough' };
   if (domains.length === 0) return { mode: 'none' }; // a bare host port: no name to get a certificate for
   const main = ingress.tls?.main;
@@ -138,10 +154,10 @@ function tlsOf(ingress: Ingress, domains: readonly string[], kind: RouteKind, ac
 }
 
 /**
- * True for a route on plain-http `web`: only the ACME-challenge passthrough (the
- * semantic checks allow passthrough on port 80 for that path alone), which needs
- * `allowACMEByPass` so the upstream, not Traefik, answers its challenges.
+ * The priority Traefik gives an http router without an explicit one: the
+ * length of its rule. The HTTP→HTTPS redirect on `web` has priority 1, so
+ * every router on `web` (the ACME-challenge passthrough) is matched first.
  */
-export function isAcmeBypass(route: Route): boolean {
-  return route.entryPoint === 'web';
+export function defaultPriority(rule: string | undefined): number {
+  return rule?.length ?? 0;
 }

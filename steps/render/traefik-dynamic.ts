@@ -1,7 +1,11 @@
 import type { Env } from '../../config/env.ts';
 import { CERT_RESOLVER, type Route, type RouteTls } from './routes.ts';
+import { TLS_OPTIONS } from './traefik-middlewares.ts';
 
 type DynamicEnv = Pick<Env, 'traefikDomain' | 'traefikAdmin'>;
+
+/** itsUP's name for the dashboard router. */
+export const DASHBOARD_ROUTER = 'traefik-secure';
 
 /** The file-provider documents, by file name under `proxy/traefik/dynamic/`. */
 export interface DynamicConfig {
@@ -11,16 +15,17 @@ export interface DynamicConfig {
 }
 
 /**
- * Routes labels cannot carry: TLS passthrough, host ports, services without an
- * image (the upstream is the `host` address itself) and udp. Image services are
- * reached as `<project>-<host>:<port>`.
+ * itsUP's three routers files. Only services without an image are routed here
+ * (their `host` is the address Traefik dials); every container route is a
+ * docker-provider label (see traefik-labels.ts). routers-http.yml also holds
+ * the dashboard router and the default TLS options, as in itsUP.
  */
 export function traefikDynamic(routes: readonly Route[], env: DynamicEnv): DynamicConfig {
   const own = routes.filter((route) => route.via === 'file');
   const of = (kind: Route['kind']): Route[] => own.filter((route) => route.kind === kind);
   return {
-    'routers-http.yml': { http: httpSection(of('http'), env) },
-    'routers-tcp.yml': { tcp: section(of('tcp'), tcpRouter, (r) => ({ loadBalancer: tcpBalancer(r) })) },
+    'routers-http.yml': { http: httpSection(of('http'), env), tls: TLS_OPTIONS },
+    'routers-tcp.yml': { tcp: section(of('tcp'), routerOf, (r) => ({ loadBalancer: tcpBalancer(r) })) },
     'routers-udp.yml': {
       udp: section(of('udp'), (r) => ({ entryPoints: [r.entryPoint], service: r.name }), (r) => ({
         loadBalancer: { servers: [{ address: `${r.target}:${r.port}` }] },
@@ -41,23 +46,15 @@ function httpSection(routes: readonly Route[], env: DynamicEnv): Record<string, 
   const routers: Record<string, unknown> = {};
   // The dashboard is only routed behind basic auth: without TRAEFIK_ADMIN it stays closed.
   if (env.traefikDomain !== undefined && env.traefikAdmin !== undefined) {
-    routers['traefik-dashboard'] = {
+    routers[DASHBOARD_ROUTER] = {
+      service: 'api@internal',
       entryPoints: ['web-secure'],
       rule: `Host(\`${env.traefikDomain}\`)`,
-      service: 'api@internal',
       middlewares: ['traefik-auth@file'],
       tls: { certResolver: CERT_RESOLVER },
     };
   }
-  for (const r of routes) {
-    routers[r.name] = {
-      entryPoints: [r.entryPoint],
-      rule: r.rule,
-      service: r.name,
-      ...(r.middlewares.length > 0 ? { middlewares: [...r.middlewares] } : {}),
-      ...tlsOf(r.tls),
-    };
-  }
+  for (const r of routes) routers[r.name] = routerOf(r);
   const strip = routes.filter((r) => r.stripPrefix !== undefined);
   return {
     ...(Object.keys(routers).length > 0 ? { routers } : {}),
@@ -70,7 +67,7 @@ function httpSection(routes: readonly Route[], env: DynamicEnv): Record<string, 
   };
 }
 
-function tcpRouter(r: Route): Record<string, unknown> {
+function routerOf(r: Route): Record<string, unknown> {
   return {
     entryPoints: [r.entryPoint],
     rule: r.rule,

@@ -4,9 +4,12 @@ import { CERT_RESOLVER, PROXY_NETWORK, type Route } from './routes.ts';
 export type Label = readonly [key: string, value: string];
 
 /**
- * Docker-provider labels for the routes a container carries itself. Empty when
- * it has none: `traefik.enable=true` alone would make Traefik invent a default
- * router for the container.
+ * Docker-provider labels for the routes a container carries itself: every
+ * route of a service with an image, udp, host-port and passthrough included.
+ * Traefik then dials the address the Docker API gives the container on
+ * proxynet, so no container name has to resolve where Traefik runs (the host
+ * network). Empty when it has none: `traefik.enable=true` alone would make
+ * Traefik invent a default router for the container.
  */
 export function traefikLabels(routes: readonly Route[]): Label[] {
   const own = routes.filter((route) => route.via === 'labels');
@@ -25,7 +28,7 @@ function routeLabels(route: Route): Label[] {
     labels.push([`${router}.tls.certresolver`, CERT_RESOLVER]);
     if (route.tls.main !== undefined) {
       labels.push([`${router}.tls.domains[0].main`, route.tls.main]);
-      if (route.tls.sans.length > 0) labels.push([`${router}.tls.domains[0].sans`, route.tls.sans.join(',')]);
+      route.tls.sans.forEach((san, index) => labels.push([`${router}.tls.domains[0].sans[${index}]`, san]));
     }
   }
   if (route.tls.mode === 'passthrough') labels.push([`${router}.tls.passthrough`, 'true']);

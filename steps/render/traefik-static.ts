@@ -1,78 +1,88 @@
 import type { DbConfig } from '../../config/db-types.ts';
 import type { Env } from '../../config/env.ts';
-import { CERT_RESOLVER, isAcmeBypass, PROXY_NETWORK, type Route } from './routes.ts';
+import { CERT_RESOLVER, PROXY_NETWORK, type Route } from './routes.ts';
 
 /** Where the socket proxy listens for Traefik (both on the host network). */
 export const DOCKER_PROXY_ENDPOINT = 'tcp://127.0.0.1:2375';
+/** The loopback-only entrypoint `traefik healthcheck` pings (not itsUP's public `web`). */
+export const PING_ADDRESS = '127.0.0.1:8082';
+/** Priority of the HTTP→HTTPS redirect router: the lowest, so every router on `web` wins. */
+export const REDIRECT_PRIORITY = 1;
 const LETSENCRYPT_STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory';
 const BOUNCER_MODULE = 'github.com/maxlerebourg/crowdsec-bouncer-traefik-plugin';
+/** itsUP trusts forwarded headers from every Docker bridge on web and web-secure. */
+const DOCKER_BRIDGES = '172.0.0.0/8';
+const LOOPBACK = '127.0.0.1/32';
 
-type StaticEnv = Pick<Env, 'trustedIpsCidrs' | 'letsencryptEmail' | 'letsencryptStaging'>;
+export type StaticEnv = Pick<Env, 'trustedIpsCidrs' | 'letsencryptEmail' | 'letsencryptStaging' | 'traefikWebAddress' | 'traefikWebSecureAddress'>;
 
 /**
- * `proxy/traefik/traefik.yml`. `web` (:80) and `web-secure` (:443) use
- * `reusePort`, so a second Traefik can bind them during a zero-downtime rollout;
- * every host port gets its own `<router>-<port>` entrypoint.
+ * `proxy/traefik/traefik.yml`, as itsUP's: `web` on :8080 and `web-secure` on
+ * :8443 (the ports users forward 80 and 443 to; TRAEFIK_WEB_ADDRESS and
+ * TRAEFIK_WEB_SECURE_ADDRESS move them), a `<router>-<port>` entrypoint per
+ * host port, the TLS-ALPN challenge, the docker provider behind the socket
+ * proxy. `reusePort` lets a second Traefik bind during a rollout.
  */
 export function traefikStatic(config: DbConfig, env: StaticEnv, routes: readonly Route[]): Record<string, unknown> {
   const crowdsec = config.plugins.crowdsec?.enabled === true ? config.plugins.crowdsec : undefined;
-  const trusted = trustedIps(env.trustedIpsCidrs);
+  const trusted = env.trustedIpsCidrs;
+  const headers = { forwardedHeaders: { trustedIPs: [DOCKER_BRIDGES, ...trusted] }, proxyProtocol: { trustedIPs: [LOOPBACK, ...trusted] } };
   const web = {
-    address: ':80',
+    address: env.traefikWebAddress,
     reusePort: true,
-    ...(routes.some(isAcmeBypass) ? { allowACMEByPass: true } : {}),
-    ...trusted,
-    http: {
-      // Priority 1: routers on `web` (ACME passthrough) win over the redirect.
-      redirections: { entryPoint: { to: 'web-secure', scheme: 'https', permanent: true, priority: 1 } },
-      ...(crowdsec ? { middlewares: ['crowdsec@file'] } : {}),
-    },
+    ...headers,
+    // Not in itsUP (its redirect is commented out). Priority 1: routers on `web` are matched first.
+    http: { redirections: { entryPoint: { to: ':443', scheme: 'https', permanent: true, priority: REDIRECT_PRIORITY } } },
   };
   const webSecure = {
-    address: ':443',
+    address: env.traefikWebSecureAddress,
+    asDefault: true,
     reusePort: true,
-    ...trusted,
+    http3: { advertisedPort: portOf(env.traefikWebSecureAddress) },
+    ...headers,
     http: { middlewares: ['default-headers@file', 'rate-limit@file', ...(crowdsec ? ['crowdsec@file'] : [])] },
   };
   return {
-    global: { checkNewVersion: false, sendAnonymousUsage: false },
-    log: { level: 'INFO' },
     accessLog: { filePath: '/var/log/traefik/access.log', format: 'json' },
-    api: { dashboard: true, insecure: false },
+    // itsUP logs at DEBUG, which writes every received configuration, the bouncer's LAPI key included.
+    log: { level: 'INFO' },
+    api: { insecure: false, dashboard: true, debug: true },
     ping: { entryPoint: 'ping' },
-    entryPoints: { ping: { address: '127.0.0.1:8082', reusePort: true }, web, 'web-secure': webSecure, ...hostportEntryPoints(routes, trusted) },
     certificatesResolvers: { [CERT_RESOLVER]: { acme: acme(env) } },
+    entryPoints: { web, 'web-secure': webSecure, ping: { address: PING_ADDRESS, reusePort: true }, ...hostportEntryPoints(routes, trusted) },
+    ...(crowdsec ? { experimental: { plugins: { bouncer: { moduleName: BOUNCER_MODULE, version: crowdsec.version } } } } : {}),
+    global: { checkNewVersion: false, sendAnonymousUsage: false },
     providers: {
-      docker: { endpoint: DOCKER_PROXY_ENDPOINT, exposedByDefault: false, network: PROXY_NETWORK, watch: true },
+      docker: { exposedByDefault: false, endpoint: DOCKER_PROXY_ENDPOINT, network: PROXY_NETWORK },
       file: { directory: '/etc/traefik/dynamic', watch: true },
     },
-    ...(crowdsec ? { experimental: { plugins: { bouncer: { moduleName: BOUNCER_MODULE, version: crowdsec.version } } } } : {}),
   };
 }
 
-function trustedIps(cidrs: readonly string[]): Record<string, unknown> {
-  if (cidrs.length === 0) return {};
-  return { forwardedHeaders: { trustedIPs: [...cidrs] }, proxyProtocol: { trustedIPs: [...cidrs] } };
+/** The port of `:8443` or `0.0.0.0:8443`. */
+export function portOf(address: string): number {
+  return Number(address.slice(address.lastIndexOf(':') + 1).split('/')[0]);
 }
 
 /** One entrypoint per host port, sorted by port then protocol so db.yml order does not matter. */
-function hostportEntryPoints(routes: readonly Route[], trusted: Record<string, unknown>): Record<string, unknown> {
+function hostportEntryPoints(routes: readonly Route[], trusted: readonly string[]): Record<string, unknown> {
   const ports = new Map<string, { port: number; protocol: 'tcp' | 'udp' }>();
   for (const route of routes) if (route.hostport) ports.set(route.hostport.name, route.hostport);
   const sorted = [...ports].sort(([, a], [, b]) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+  const list = [LOOPBACK, ...trusted];
   return Object.fromEntries(
     sorted.map(([name, { port, protocol }]) => [
       name,
-      { address: `:${port}/${protocol}`, reusePort: true, ...(protocol === 'tcp' ? trusted : {}) },
+      { address: `:${port}/${protocol}`, reusePort: true, forwardedHeaders: { trustedIPs: list }, proxyProtocol: { trustedIPs: list } },
     ]),
   );
 }
 
 function acme(env: StaticEnv): Record<string, unknown> {
   return {
+    ...(env.letsencryptStaging ? { caServer: LETSENCRYPT_STAGING } : {}),
     ...(env.letsencryptEmail !== undefined ? { email: env.letsencryptEmail } : {}),
     storage: '/etc/acme/acme.json',
-    ...(env.letsencryptStaging ? { caServer: LETSENCRYPT_STAGING } : {}),
-    httpChallenge: { entryPoint: 'web' },
+    tlsChallenge: {},
   };
 }
