@@ -12,11 +12,33 @@ function validator(): ValidateFunction {
   return compiled;
 }
 
-/** Validates (and fills defaults into) a parsed db.yml; returns one problem per mistake. */
+/**
+ * Where an unknown key is an error: railyard's own sections, which itsUP never
+ * wrote. Anywhere else (itsUP's models, which ignore unknown keys) it is a
+ * warning, and the key is dropped.
+ */
+const STRICT_PATHS = /^\/(schedules|notifications|runtime)(\/|$)|\/(healthcheck|rollout|depends_on)(\/|$)/;
+
+/**
+ * Validates (and fills defaults into) a parsed db.yml; returns one problem per
+ * mistake, then the warnings (`severity: 'warning'`) for unknown keys it dropped.
+ */
 export function checkSchema(value: unknown, source: SourceMap, file: string): ConfigProblem[] {
   const validate = validator();
   if (validate(value)) return [];
-  const errors = validate.errors ?? [];
+  const unknown = (validate.errors ?? []).filter((e) => e.keyword === 'additionalProperties' && !STRICT_PATHS.test(e.instancePath));
+  if (unknown.length === 0) return problemsOf(validate.errors ?? [], value, source, file);
+  const warnings = unknown.map((error) => ({ ...toProblem(error, value, source, file), severity: 'warning' as const }));
+  for (const error of unknown) dropKey(value, error.instancePath, String((error.params as Record<string, unknown>)['additionalProperty']));
+  return [...(validate(value) ? [] : problemsOf(validate.errors ?? [], value, source, file)), ...warnings];
+}
+
+function dropKey(root: unknown, pointer: string, key: string): void {
+  const node = valueAt(root, pointer);
+  if (node !== null && typeof node === 'object') delete (node as Record<string, unknown>)[key];
+}
+
+function problemsOf(errors: readonly ErrorObject[], value: unknown, source: SourceMap, file: string): ConfigProblem[] {
   // An anyOf failure is reported once, by itself, not once per branch.
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
   return errors
@@ -41,10 +63,16 @@ function toProblem(error: ErrorObject, root: unknown, source: SourceMap, file: s
       const key = String(params['additionalProperty']);
       const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       const hint = closest(key, allowed);
+      const pointer = `${error.instancePath}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+      if (error.instancePath === '/plugins') {
+        return problem('UNKNOWN_PLUGIN', pointer, `plugin "${key}" is not one railyard runs (only ${allowed.join(', ')}); it has no effect: remove the entry`, true);
+      }
+      const strict = STRICT_PATHS.test(error.instancePath);
+      const effect = strict ? '' : '; it has no effect (itsUP ignored it too): fix the spelling or remove it';
       const message = allowed.length === 0
-        ? `unknown key "${key}"`
-        : `unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}; allowed keys: ${allowed.join(', ')}`;
-      return problem('SCHEMA_UNKNOWN_KEY', `${error.instancePath}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`, message, true);
+        ? `unknown key "${key}"${effect}`
+        : `unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}${effect}; allowed keys: ${allowed.join(', ')}`;
+      return problem(strict ? 'SCHEMA_UNKNOWN_KEY' : 'UNKNOWN_KEY', pointer, message, true);
     }
     case 'type':
       return problem('SCHEMA_TYPE', error.instancePath, `must be ${article(String(params['type']))}, found ${found}`);

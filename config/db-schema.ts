@@ -13,7 +13,8 @@ const pattern = (source: string, hint: string): { type: 'string'; pattern: strin
 };
 
 const duration = pattern('^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$', 'a duration such as 10s, 1m30s or 500ms');
-const hostname = '(\\*\\.)?[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*';
+// `_` is accepted as itsUP accepted it; config/warnings.ts says no certificate can be had for it.
+const hostname = '(\\*\\.)?[a-zA-Z0-9_]([a-zA-Z0-9_-]*[a-zA-Z0-9_])?(\\.[a-zA-Z0-9_]([a-zA-Z0-9_-]*[a-zA-Z0-9_])?)*';
 const domain = pattern(`^${hostname}(\\s*,\\s*${hostname})*$`, 'a domain name, or several separated by commas');
 const singleDomain = pattern(`^${hostname}$`, 'a domain name');
 const cron = pattern(

@@ -27,13 +27,15 @@ export function checkDb(text: string, file: string, vars: Readonly<Record<string
   const parsed = parseYaml(text, file);
   if (parsed.problems.length > 0) return { ok: false, problems: parsed.problems };
   const resolved = interpolate(parsed.value ?? null, vars, parsed.source, file);
-  const schemaProblems = checkSchema(resolved.value, parsed.source, file);
+  const checked = checkSchema(resolved.value, parsed.source, file);
+  const schemaProblems = checked.filter((p) => p.severity !== 'warning');
   const problems = [...resolved.problems, ...schemaProblems];
   const raw = rawScalar(text, parsed.source);
   if (schemaProblems.length === 0) problems.push(...semanticChecks(normalize(resolved.value, raw), parsed.source, file));
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
   const config = deepFreeze(normalize(resolved.value, raw));
-  return { ok: true, config, problems: [], warnings: sortProblems(configWarnings(config, parsed.source, file)) };
+  const schemaWarnings = checked.filter((p) => p.severity === 'warning');
+  return { ok: true, config, problems: [], warnings: sortProblems([...schemaWarnings, ...configWarnings(config, parsed.source, file)]) };
 }
 
 /** Reads db.yml from disk (size-capped) and checks it. */

@@ -39,7 +39,18 @@ export type ConfigProblemCode =
   | ConfigWarningCode;
 
 /** Codes of warnings (see config/warnings.ts): never a reason to refuse a file. */
-export type ConfigWarningCode = 'NOT_YET_EFFECTIVE';
+export type ConfigWarningCode =
+  | 'NOT_YET_EFFECTIVE'
+  /** A key itsUP's models ignored (typo or leftover): dropped, with "did you mean". */
+  | 'UNKNOWN_KEY'
+  /** A `plugins:` entry other than crowdsec. */
+  | 'UNKNOWN_PLUGIN'
+  /** An additional_properties key the service has its own field for (which it does not set). */
+  | 'ADDITIONAL_PROPERTY_OWN_FIELD'
+  /** Long-syntax volumes in additional_properties: no data folder, no change tracking. */
+  | 'ADDITIONAL_PROPERTY_VOLUME'
+  /** A domain with `_`: no certificate can be issued for it. */
+  | 'DOMAIN_UNDERSCORE';
 
 /** `db.yml:41:15 projects[2].services[0].ingress[1].port: must be <= 65535` */
 export function formatProblem(problem: ConfigProblem): string {

@@ -13,6 +13,20 @@ export const CRON_OPTIONS = { mode: '5-or-6-parts' } as const satisfies CronOpti
 /** Keys of a compose service that railyard writes itself. */
 export const RESERVED_PROPERTIES = ['command', 'depends_on', 'environment', 'env', 'image', 'name', 'restart', 'volumes', 'labels'];
 
+/**
+ * The reserved keys a service's own field renders, and whether the service
+ * sets that field. Where it does not, itsUP's output had the key once and
+ * worked, so railyard merges it with a warning (config/warnings.ts); where it
+ * does, or for the others, itsUP wrote the key twice and compose refused it.
+ */
+export const OWN_FIELDS: Readonly<Record<string, { readonly field: string; readonly set: (service: Service) => boolean }>> = {
+  command: { field: 'command', set: (s) => s.command !== undefined },
+  depends_on: { field: 'depends_on', set: (s) => (Array.isArray(s.depends_on) ? s.depends_on.length : Object.keys(s.depends_on).length) > 0 },
+  environment: { field: 'env', set: (s) => Object.keys(s.env).length > 0 },
+  labels: { field: 'labels', set: (s) => s.labels.length > 0 },
+  volumes: { field: 'volumes', set: (s) => s.volumes.length > 0 },
+};
+
 const ACME_PREFIX = '/.well-known/acme-challenge/';
 
 /** Ports Traefik itself listens on (entrypoints `web` and `web-secure`). */
@@ -88,8 +102,12 @@ function checkServices(project: Project, at: Segments, report: Report, firstSeen
       }
     }
     for (const key of Object.keys(service.additional_properties)) {
-      if (RESERVED_PROPERTIES.includes(key)) {
-        report('RESERVED_PROPERTY', [...here, 'additional_properties', key], `"${key}" is set by railyard; use the service's own "${key === 'environment' ? 'env' : key}" field instead of additional_properties`, true);
+      if (RESERVED_PROPERTIES.includes(key) && OWN_FIELDS[key]?.set(service) !== false) {
+        const own = OWN_FIELDS[key];
+        const message = own
+          ? `"${key}" is also set by the service's own "${own.field}" field; move these entries into "${own.field}" and remove "${key}" from additional_properties`
+          : `"${key}" is set by railyard; use the service's own "${key === 'environment' ? 'env' : key}" field instead of additional_properties`;
+        report('RESERVED_PROPERTY', [...here, 'additional_properties', key], message, true);
       }
     }
   });

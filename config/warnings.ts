@@ -1,5 +1,6 @@
 import type { DbConfig } from './db-types.ts';
 import type { SourceMap } from './parse-yaml.ts';
+import { OWN_FIELDS } from './semantic-checks.ts';
 import { pointerOf, pointerToPath, type ConfigProblem, type ConfigWarningCode } from './problem.ts';
 
 /** Reports one warning at a place in db.yml: `segments` is the JSON path as keys and indexes. */
@@ -21,8 +22,53 @@ const notYetEffective: WarningCheck = (config, warn) => {
   }
 };
 
+/**
+ * additional_properties keys a service has its own field for, where it does
+ * not set that field (itsUP rendered them once, and they worked): merged into
+ * the service, with a warning to move them. Long-syntax volumes there get no
+ * data folder and no change tracking.
+ */
+const ownFieldProperties: WarningCheck = (config, warn) => {
+  config.projects.forEach((project, p) => {
+    project.services.forEach((service, s) => {
+      for (const [key, value] of Object.entries(service.additional_properties)) {
+        const own = OWN_FIELDS[key];
+        if (!own || own.set(service)) continue; // set twice: a semantic-check error
+        const at = ['projects', p, 'services', s, 'additional_properties', key];
+        warn('ADDITIONAL_PROPERTY_OWN_FIELD', at, `"${key}" belongs in the service's own "${own.field}" field; railyard merges it as itsUP did, but move it to "${own.field}"`, true);
+        if (key !== 'volumes' || !Array.isArray(value)) continue;
+        value.forEach((volume: unknown, index) => {
+          if (volume === null || typeof volume !== 'object') return;
+          warn('ADDITIONAL_PROPERTY_VOLUME', [...at, index], 'a long-syntax volume is passed to compose as written: railyard creates no data folder for it and redeploys nothing when a mounted file changes; use a "source:target[:ro]" entry in the service\'s volumes where you can');
+        });
+      }
+    });
+  });
+};
+
+/** Domains with `_`: Traefik routes them, but no CA issues a certificate for such a name. */
+const underscoreDomains: WarningCheck = (config, warn) => {
+  config.projects.forEach((project, p) => {
+    project.services.forEach((service, s) => {
+      service.ingress.forEach((ingress, i) => {
+        const at = ['projects', p, 'services', s, 'ingress', i];
+        const named: [string | undefined, (string | number)[]][] = [
+          [ingress.domain, [...at, 'domain']],
+          [ingress.tls?.main, [...at, 'tls', 'main']],
+          ...(ingress.tls?.sans ?? []).map((san, n): [string, (string | number)[]] => [san, [...at, 'tls', 'sans', n]]),
+        ];
+        for (const [domain, segments] of named) {
+          if (domain?.includes('_')) {
+            warn('DOMAIN_UNDERSCORE', segments, `"${domain}" has a "_", which host names may not have: Let's Encrypt issues no certificate for it and some clients refuse it; use "-" instead`);
+          }
+        }
+      });
+    });
+  });
+};
+
 /** Every warning check, in the order their lines are printed (register new ones here). */
-const CHECKS: readonly WarningCheck[] = [notYetEffective];
+const CHECKS: readonly WarningCheck[] = [notYetEffective, ownFieldProperties, underscoreDomains];
 
 /** Warnings on a config that passed every check: it deploys, but something in it deserves a change. */
 export function configWarnings(config: DbConfig, source: SourceMap, file: string): ConfigProblem[] {

@@ -36,7 +36,9 @@ export function composeService(input: ComposeServiceInput): ComposeServiceOutput
     ...(input.composeHosts.size > 1 ? ['default'] : []),
     ...(service.ingress.length > 0 ? [PROXY_NETWORK] : []),
   ];
-  const labels = labelList([...traefikLabels(input.routes), ...service.labels.map(parseLabel)]);
+  // Labels in additional_properties (list or mapping, as compose takes them) join the service's own.
+  const { labels: extraLabels, ...extra } = service.additional_properties;
+  const labels = labelList([...traefikLabels(input.routes), ...service.labels.map(parseLabel), ...labelEntries(extraLabels)]);
   const base: Record<string, unknown> = {
     image: service.image,
     ...(service.command !== undefined ? { command: service.command } : {}),
@@ -50,7 +52,7 @@ export function composeService(input: ComposeServiceInput): ComposeServiceOutput
     ...(volumes.length > 0 ? { volumes: volumes.map((volume) => volume.entry) } : {}),
     ...(service.replicas !== 1 ? { deploy: { replicas: service.replicas } } : {}),
   };
-  const merged = mergeProperties(base, service.additional_properties);
+  const merged = mergeProperties(base, extra);
   const mounts = Object.fromEntries(configMounts(service).map((m) => [m.path, mountDigest(input.digest(project.name, m.path), m.readOnly)]));
   const hash = configHash({ service: merged, mounts });
   return {
@@ -74,6 +76,12 @@ function dependencies(deps: DependsOn, project: string, hosts: ReadonlySet<strin
   }
   const entries = Object.entries(deps).filter(([host]) => hosts.has(host));
   return entries.length > 0 ? Object.fromEntries(entries.map(([host, spec]) => [composeServiceName(project, host), { ...spec }])) : undefined;
+}
+
+function labelEntries(labels: unknown): Label[] {
+  if (Array.isArray(labels)) return labels.map((label: unknown) => parseLabel(String(label)));
+  if (labels === null || typeof labels !== 'object') return [];
+  return Object.entries(labels).map(([key, value]): Label => [key, value === null ? '' : String(value)]);
 }
 
 function parseLabel(label: string): Label {
