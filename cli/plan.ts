@@ -6,7 +6,9 @@ import { createDocker } from '../runtime/docker.ts';
 import { computeDiff, desiredFromRender, type DiffResult } from '../steps/diff/index.ts';
 import { renderStack } from '../steps/render/index.ts';
 import { digestMounts, mountRequests } from '../steps/render/mount-digest.ts';
+import { routeReport } from '../app/route-report.ts';
 import { cliContext, printJson } from './context.ts';
+import { failOnDead, formatRoutes } from './routes.ts';
 
 interface PlanOptions {
   readonly service?: string;
@@ -31,9 +33,13 @@ export function planCommand(program: Command): void {
       }
       const stack = renderStack(loaded.config, env, { mountDigests: await digestMounts(env.root, mountRequests(loaded.config)) });
       const desired = desiredFromRender(stack, loaded.config, env.root);
-      const result = await computeDiff(createDocker(env.dockerHost), desired, { project, service: options.service }, env.root);
-      if (options.json) printJson({ changes: result.changes, plan: result.plan.map(summary), diffs: result.diffs });
-      else process.stdout.write(formatPlan(result));
+      const docker = createDocker(env.dockerHost);
+      const result = await computeDiff(docker, desired, { project, service: options.service }, env.root);
+      // Route truth: what each router Traefik is given dials, as `railyard routes` prints it.
+      const routes = await routeReport(docker, stack.routes, { traefikApiUrl: env.traefikApiUrl });
+      if (options.json) printJson({ changes: result.changes, plan: result.plan.map(summary), diffs: result.diffs, routes });
+      else process.stdout.write(`${formatPlan(result)}\nroutes:\n${formatRoutes(routes)}`);
+      failOnDead(routes, false);
       if (options.detailedExitcode && result.changes > 0) process.exitCode = 2;
     });
 }

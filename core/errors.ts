@@ -29,6 +29,9 @@ export type ErrorCode =
   | 'COMPOSE_FAILED'
   | 'IMAGE_PULL_FAILED'
   | 'ROLLOUT_UNHEALTHY'
+  | 'ROUTES_DEAD'
+  | 'TRAEFIK_API_FAILED'
+  | 'TRAEFIK_SERVERS_TIMEOUT'
   // backup and reports
   | 'BACKUP_ARCHIVE_FAILED'
   | 'BACKUP_UPLOAD_FAILED'

@@ -60,7 +60,7 @@ export function renderStack(config: DbConfig, env: RenderEnv, options: RenderOpt
     { path: 'proxy/traefik/dynamic/middleware.yml', content: toYaml(traefikMiddlewares(config, env)), kind: 'traefik' },
   );
   checkOutput(files);
-  return { files, dirs, projects: [...projects, proxy.project], warnings: [...warnings, ...proxy.warnings] };
+  return { files, dirs, projects: [...projects, proxy.project], warnings: [...warnings, ...proxy.warnings], routes };
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

@@ -1,3 +1,5 @@
+import type { Route } from './routes.ts';
+
 /** What a rendered file is, which decides how unresolved `${…}` are looked for. */
 export type RenderedFileKind = 'compose' | 'dotenv' | 'traefik' | 'crowdsec';
 
@@ -45,6 +47,8 @@ export interface RenderedStack {
   readonly projects: readonly RenderedProject[];
   /** Ingresses that could not be routed, one line each. */
   readonly warnings: readonly string[];
+  /** Every router Traefik is given, in db.yml order (what `railyard routes` dials). */
+  readonly routes: readonly Route[];
 }
 
 /** The render step's result, read by the diff step. */
