@@ -40,7 +40,7 @@ describe('db.yml loading', () => {
     const web = shop?.services[0];
     assert.deepEqual(
       { port: web?.ingress[0]?.port, proxyprotocol: web?.ingress[0]?.proxyprotocol, router: web?.ingress[0]?.router },
-      { port: 3000, proxyprotocol: 2, router: 'http' },
+      { port: 3000, proxyprotocol: undefined, router: 'http' }, // unset: see steps/render/routes.ts
     );
     assert.equal(shop?.services[1]?.restart, 'always');
     assert.equal(shop?.services[2]?.restart, 'unless-stopped');

@@ -26,7 +26,8 @@ describe('traefik labels', () => {
     const l = labels('          - tls:\n              main: a.example.com\n              sans: [b.example.com, c.example.com]\n');
     assert.equal(l.get('traefik.http.routers.app-web-8080.rule'), 'Host(`a.example.com`) || Host(`b.example.com`) || Host(`c.example.com`)');
     assert.equal(l.get('traefik.http.routers.app-web-8080.tls.domains[0].main'), 'a.example.com');
-    assert.equal(l.get('traefik.http.routers.app-web-8080.tls.domains[0].sans'), 'b.example.com,c.example.com');
+    assert.equal(l.get('traefik.http.routers.app-web-8080.tls.domains[0].sans[0]'), 'b.example.com');
+    assert.equal(l.get('traefik.http.routers.app-web-8080.tls.domains[0].sans[1]'), 'c.example.com');
   });
 
   it('adds a PathPrefix, and a strip-prefix middleware of its own when path_remove', () => {
@@ -41,19 +42,29 @@ describe('traefik labels', () => {
     assert.equal(l.get('traefik.http.routers.app-web-8080.middlewares'), undefined);
   });
 
-  it('routes a tcp ingress with HostSNI, and proxy protocol on its service when set', () => {
+  it('routes a tcp ingress with HostSNI, with PROXY protocol only when proxyprotocol is set (itsUP labels never had it)', () => {
     const l = labels('          - domain: db.example.com\n            port: 5432\n            router: tcp\n');
     assert.equal(l.get('traefik.tcp.routers.app-web-5432.rule'), 'HostSNI(`db.example.com`)');
     assert.equal(l.get('traefik.tcp.routers.app-web-5432.tls.certresolver'), 'letsencrypt');
     assert.equal(l.get('traefik.tcp.services.app-web-5432.loadbalancer.server.port'), '5432');
-    assert.equal(l.get('traefik.tcp.services.app-web-5432.loadbalancer.proxyprotocol.version'), '2');
+    assert.equal(l.get('traefik.tcp.services.app-web-5432.loadbalancer.proxyprotocol.version'), undefined);
+    const set = labels('          - domain: db.example.com\n            router: tcp\n            proxyprotocol: 1\n');
+    assert.equal(set.get('traefik.tcp.services.app-web-8080.loadbalancer.proxyprotocol.version'), '1');
     const off = labels('          - domain: db.example.com\n            router: tcp\n            proxyprotocol: null\n');
     assert.equal(off.get('traefik.tcp.services.app-web-8080.loadbalancer.proxyprotocol.version'), undefined);
   });
 
-  it('writes no traefik labels when every route lives in the dynamic files', () => {
-    const l = labels('          - domain: a.example.com\n            hostport: 8443\n            port: 443\n            passthrough: true\n            router: tcp\n');
-    assert.deepEqual([...l.keys()].filter((key) => key.startsWith('traefik.')), []);
+  it('labels passthrough, host-port and udp routes too, so Traefik dials the container address from the Docker API', () => {
+    const l = labels('          - domain: a.example.com\n            hostport: 8443\n            port: 443\n            passthrough: true\n            router: tcp\n          - hostport: 1194\n            port: 1194\n            router: udp\n            protocol: udp\n');
+    assert.equal(l.get('traefik.enable'), 'true');
+    assert.equal(l.get('traefik.docker.network'), 'proxynet');
+    assert.equal(l.get('traefik.tcp.routers.app-web-443.entrypoints'), 'tcp-8443');
+    assert.equal(l.get('traefik.tcp.routers.app-web-443.tls.passthrough'), 'true');
+    // itsUP's routers-tcp.yml default for passthrough and host-port routes: PROXY v2.
+    assert.equal(l.get('traefik.tcp.services.app-web-443.loadbalancer.proxyprotocol.version'), '2');
+    assert.equal(l.get('traefik.udp.routers.app-web-1194.entrypoints'), 'udp-1194');
+    assert.equal(l.get('traefik.udp.routers.app-web-1194.rule'), undefined);
+    assert.equal(l.get('traefik.udp.services.app-web-1194.loadbalancer.server.port'), '1194');
   });
 
   it("keeps the user's labels after the generated ones; the user wins on the same key", () => {
