@@ -11,7 +11,7 @@ describe('proxy compose file', () => {
     const traefik = proxyOf(APP)['traefik'];
     assert.equal(traefik.image, 'traefik:v3');
     assert.equal(traefik.network_mode, 'host');
-    assert.deepEqual(traefik.healthcheck.test, ['CMD-SHELL', 'test ! -f /tmp/drain && traefik healthcheck --ping']);
+    assert.deepEqual(traefik.healthcheck.test, ['CMD-SHELL', 'test ! -f /tmp/drain && traefik healthcheck']);
     assert.ok(traefik.volumes.includes('./traefik/traefik.yml:/etc/traefik/traefik.yml:ro'));
     assert.ok(traefik.volumes.includes('./traefik/dynamic:/etc/traefik/dynamic:ro'));
     assert.equal(proxyOf(CROWDSEC + APP)['traefik'].image, 'traefik:v3.3');
@@ -26,6 +26,28 @@ describe('proxy compose file', () => {
     assert.ok(!proxy.command.some((arg: string) => /^-allow(POST|PUT|DELETE)/.test(arg)));
     assert.ok(!services['traefik'].volumes.some((v: string) => v.includes('docker.sock')));
     assert.equal(services['traefik'].depends_on.dockerproxy.condition, 'service_started');
+  });
+
+  it("runs the socket proxy as itsUP's user 0:1, so it can open the engine socket (root:docker 0660)", () => {
+    assert.equal(proxyOf(APP)['dockerproxy'].user, '0:1');
+  });
+
+  it("mounts DOCKER_HOST's unix socket; a tcp:// DOCKER_HOST keeps the default socket, with a warning saying so", () => {
+    const rootless = renderText(APP, { dockerHost: 'unix:///run/user/1000/docker.sock' });
+    assert.deepEqual(yamlOf(rootless, 'proxy/docker-compose.yml')['services']['dockerproxy'].volumes, ['/run/user/1000/docker.sock:/var/run/docker.sock:ro']);
+    assert.deepEqual(rootless.warnings, []);
+    const remote = renderText(APP, { dockerHost: 'tcp://10.0.0.9:2375' });
+    assert.deepEqual(yamlOf(remote, 'proxy/docker-compose.yml')['services']['dockerproxy'].volumes, ['/var/run/docker.sock:/var/run/docker.sock:ro']);
+    assert.equal(remote.warnings.length, 1);
+    assert.match(remote.warnings[0]!, /DOCKER_HOST=tcp:\/\/10\.0\.0\.9:2375 is not a unix socket: the socket proxy runs on that engine's host and mounts \/var\/run\/docker\.sock there/);
+  });
+
+  it('turns on AppSec when the plugin is enabled: its collections and its acquisition listener', () => {
+    const stack = renderText(CROWDSEC + APP);
+    const crowdsec = yamlOf(stack, 'proxy/docker-compose.yml')['services']['crowdsec'];
+    assert.match(crowdsec.environment.COLLECTIONS, /crowdsecurity\/appsec-virtual-patching crowdsecurity\/appsec-generic-rules/);
+    assert.equal(crowdsec.environment.GID, '1000');
+    assert.match(fileOf(stack, 'proxy/crowdsec/acquis.yaml'), /source: appsec\n[\s\S]*listen_addr: 0\.0\.0\.0:7422/);
   });
 
   it('adds CrowdSec (and makes Traefik wait for it) only when the plugin is enabled', () => {

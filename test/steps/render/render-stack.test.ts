@@ -23,7 +23,7 @@ describe('renderStack', () => {
       'proxy/traefik/dynamic/routers-http.yml',
       'proxy/traefik/dynamic/routers-tcp.yml',
       'proxy/traefik/dynamic/routers-udp.yml',
-      'proxy/traefik/dynamic/middlewares.yml',
+      'proxy/traefik/dynamic/middleware.yml',
     ]);
   });
 

@@ -29,7 +29,7 @@ describe('routesOf', () => {
     assert.deepEqual(list.map((r) => r.name), ['app-web-80', 'app-web-80-2']);
   });
 
-  it('puts image services on labels and passthrough, host ports, udp and image-less services in files', () => {
+  it('puts every route of an image service on labels (passthrough, host ports, udp too) and image-less services in files', () => {
     const { routes: list } = routes([
       '      - host: web',
       '        image: nginx',
@@ -55,9 +55,9 @@ describe('routesOf', () => {
     ].join('\n'));
     assert.deepEqual(list.map((r) => [r.name, r.kind, r.via, r.entryPoint, r.target]), [
       ['app-web-80', 'http', 'labels', 'web-secure', 'app-web'],
-      ['app-web-443', 'tcp', 'file', 'web-secure', 'app-web'],
-      ['app-web-5432', 'tcp', 'file', 'tcp-5432', 'app-web'],
-      ['app-web-53', 'udp', 'file', 'udp-53', 'app-web'],
+      ['app-web-443', 'tcp', 'labels', 'web-secure', 'app-web'],
+      ['app-web-5432', 'tcp', 'labels', 'tcp-5432', 'app-web'],
+      ['app-web-53', 'udp', 'labels', 'udp-53', 'app-web'],
       ['app-192-168-1-2-5000', 'http', 'file', 'web-secure', '192.168.1.2'],
     ]);
     assert.deepEqual(list[2]?.hostport, { name: 'tcp-5432', port: 5432, protocol: 'tcp' });
