@@ -161,3 +161,19 @@ function tlsOf(ingress: Ingress, domains: readonly string[], kind: RouteKind, pl
 export function defaultPriority(rule: string | undefined): number {
   return rule?.length ?? 0;
 }
+
+/** A Traefik service that routes to a container, as Traefik's API names it, for `waitForServers`. */
+export interface TraefikServiceRef {
+  /** `<route name>@docker`: label routes are loaded by the docker provider. */
+  readonly name: string;
+  readonly kind: RouteKind;
+  /** The container port its server addresses use: `<container ip>:<port>`. */
+  readonly port: number;
+}
+
+/** The Traefik services that send traffic to the containers of one db.yml service. */
+export function traefikServicesOf(routes: readonly Route[], project: string, host: string): TraefikServiceRef[] {
+  return routes
+    .filter((route) => route.via === 'labels' && route.project === project && route.service === host)
+    .map((route) => ({ name: `${route.name}@docker`, kind: route.kind, port: route.port }));
+}

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { routeName, routesOf, ruleOf } from '../../../steps/render/routes.ts';
+import { routeName, routesOf, ruleOf, traefikServicesOf } from '../../../steps/render/routes.ts';
 import { config, oneProject } from './render-helpers.ts';
 
 const routes = (services: string, extra = '') => routesOf(config(oneProject(services, extra)));
@@ -94,5 +94,16 @@ describe('routesOf', () => {
   it('keeps proxy protocol for tcp routes only', () => {
     const { routes: list } = routes('      - host: web\n        image: nginx\n        ingress:\n          - domain: a.example.com\n            router: tcp\n            proxyprotocol: 1\n          - domain: b.example.com\n');
     assert.deepEqual(list.map((r) => r.proxyProtocol), [1, null]);
+  });
+});
+
+describe('traefikServicesOf', () => {
+  it("names the docker-provider services of one service's containers, for waitForServers", () => {
+    const { routes: list } = routes('      - host: web\n        image: nginx\n        ingress:\n          - domain: a.example.com\n            port: 3000\n          - hostport: 1194\n            port: 1194\n            router: udp\n            protocol: udp\n      - host: 10.0.0.1\n        ingress:\n          - domain: b.example.com\n');
+    assert.deepEqual(traefikServicesOf(list, 'app', 'web'), [
+      { name: 'app-web-3000@docker', kind: 'http', port: 3000 },
+      { name: 'app-web-1194@docker', kind: 'udp', port: 1194 },
+    ]);
+    assert.deepEqual(traefikServicesOf(list, 'app', '10.0.0.1'), []);
   });
 });
