@@ -165,5 +165,10 @@ describe('railyard routes on the real dockerd', await dockerSuiteOptions(), () =
     const strict = await run(['--strict']);
     assert.equal(strict.exitCode, 1);
     assert.match(strict.stderr, /ROUTES_DEAD|1 dead route\(s\)/);
+    // plan prints the same route lines after its plan, and warns about the dead one.
+    const plan = await execa(process.execPath, [BIN, '--root', root, 'plan'], { reject: false, env: { LOG_LEVEL: 'warn' } });
+    assert.equal(plan.exitCode, 0, plan.stderr);
+    assert.match(plan.stdout, new RegExp(`\nroutes:\n[\\s\\S]*^dead +http ${prefix}-planted-no-such-backend-invalid-8080 `, 'm'));
+    assert.match(plan.stderr, /warning: 1 dead route\(s\): .*planted/);
   });
 });
