@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadDb } from '../config/load-db.ts';
-import { formatProblem } from '../config/problem.ts';
+import { formatProblem, type ConfigProblem } from '../config/problem.ts';
+import { scrubber } from '../core/logger.ts';
 import { cliContext, printJson } from './context.ts';
 
 /** `railyard validate`: exit 0 with a summary, or 1 with one line per problem. */
@@ -12,9 +13,13 @@ export function validateCommand(program: Command): void {
     .action(async (options: { json?: boolean }, command: Command) => {
       const { env, db } = cliContext(command);
       const result = await loadDb(db.path, env.vars, db.label);
+      // A problem may quote a value of db.yml: railyard's secrets are masked as in its logs (issue 12).
+      const scrub = scrubber(env.secrets);
+      const mask = (problems: readonly ConfigProblem[]): ConfigProblem[] => problems.map((p) => ({ ...p, message: scrub(p.message) }));
       if (!result.ok) {
-        if (options.json) printJson({ ok: false, file: db.label, problems: result.problems });
-        else for (const problem of result.problems) process.stdout.write(`${formatProblem(problem)}\n`);
+        const problems = mask(result.problems);
+        if (options.json) printJson({ ok: false, file: db.label, problems });
+        else for (const problem of problems) process.stdout.write(`${formatProblem(problem)}\n`);
         if (!options.json) process.stderr.write(`${db.label}: ${result.problems.length} problem(s) found; nothing was changed\n`);
         process.exitCode = 1;
         return;
@@ -29,9 +34,10 @@ export function validateCommand(program: Command): void {
         services: services.length,
         ingresses: services.reduce((n, s) => n + s.ingress.length, 0),
       };
-      if (options.json) printJson({ ...summary, problems: [], warnings: result.warnings });
+      const warnings = mask(result.warnings);
+      if (options.json) printJson({ ...summary, problems: [], warnings });
       else {
-        for (const warning of result.warnings) process.stderr.write(`${formatProblem(warning)}\n`);
+        for (const warning of warnings) process.stderr.write(`${formatProblem(warning)}\n`);
         process.stdout.write(
           `${summary.file}: valid: ${summary.projects} projects (${summary.enabled} enabled), ${summary.services} services, ${summary.ingresses} ingresses` +
             `${result.warnings.length > 0 ? `, ${result.warnings.length} warning(s)` : ''}\n`,

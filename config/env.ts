@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { RailyardError } from '../core/errors.ts';
-import { byteSize, cidrs, MIB } from './env-hooks.ts';
+import { byteSize, cidrs, GIB, MIB } from './env-hooks.ts';
+import { hostAccessPolicy, type HostAccessPolicy } from './host-access.ts';
 import { envReader } from './env-reader.ts';
 import { threatEnv, type ThreatEnv } from './env-threat.ts';
 
@@ -42,6 +43,10 @@ export interface Env {
   readonly backupPrefix: string;
   /** A restore refuses archives with more entries than this (`RESTORE_MAX_ENTRIES`). @default 1000000 */
   readonly restoreMaxEntries: number;
+  /** A restore refuses archives that expand past this many bytes (`RESTORE_MAX_BYTES`: bytes, or N MiB / N GiB). @default 8 GiB */
+  readonly restoreMaxBytes: number;
+  /** A restore refuses archives that expand more than this many times their compressed size (`RESTORE_MAX_RATIO`): a gzip bomb. @default 100 */
+  readonly restoreMaxRatio: number;
   readonly abuseipdbApiKey: string | undefined;
   /** The threat-report pipeline's sources, lookups and output (issue 7). */
   readonly threat: ThreatEnv;
@@ -64,8 +69,16 @@ export interface Env {
   readonly hookAllowedCidrs: readonly string[];
   /** Request bodies past this many bytes get 413 before any parsing (`HOOK_MAX_BODY`: bytes, or `N KiB`/`N MiB`). @default 5 MiB */
   readonly hookMaxBody: number;
-  /** Take the client address from the last `X-Forwarded-For` entry (`TRUST_PROXY`): only behind a reverse proxy. @default false */
+  /** Take the client address from `X-Forwarded-For` (`TRUST_PROXY`), when the peer is one of `trustedProxies`: only behind a reverse proxy. @default false */
   readonly trustProxy: boolean;
+  /** The reverse proxies whose `X-Forwarded-For` is believed with TRUST_PROXY (`TRUSTED_PROXIES`, CIDRs). @default 127.0.0.0/8, ::1/128 */
+  readonly trustedProxies: readonly string[];
+  /** Bytes of request bodies held at once before their signature is checked, all sources together (`HOOK_UNAUTH_MEMORY`). @default 32 MiB */
+  readonly hookUnauthMemory: number;
+  /** The same, per source address (`HOOK_UNAUTH_PER_SOURCE`). @default 2 × HOOK_MAX_BODY, at most HOOK_UNAUTH_MEMORY */
+  readonly hookUnauthPerSource: number;
+  /** Settings that take over the host (privileged, host namespaces, the Docker socket...): warned about, or refused (`HOST_ACCESS`, `HOST_ACCESS_ALLOW`). @default warn */
+  readonly hostAccess: HostAccessPolicy;
   /** How long `serve` lets running jobs finish on SIGTERM before interrupting them (`SHUTDOWN_GRACE`, seconds). @default 30 */
   readonly shutdownGraceMs: number;
   /** Set under systemd socket activation (`LISTEN_FDS` for this `LISTEN_PID`): listen on fd 3. */
@@ -98,12 +111,24 @@ export interface LoadEnvOptions {
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /**
+ * railyard's own secret settings: their values are masked everywhere (logs,
+ * answers, stored errors, validate output), and db.yml's `${...}` may not
+ * read them (config/interpolate.ts), so a push cannot copy them into a
+ * container's environment.
+ */
+export const SECRET_SETTINGS: readonly string[] = Object.freeze([
+  'API_KEY', 'GITHUB_WEBHOOK_SECRET', 'GIT_TOKEN', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'ABUSEIPDB_API_KEY',
+]);
+
+/**
  * Reads the environment once into a frozen object. `.env` in the stack root is
  * loaded first; real environment variables win over it.
  */
 export function loadEnv(options: LoadEnvOptions = {}): Env {
   const environ = options.environ ?? process.env;
-  const root = resolve(options.root ?? environ['RAILYARD_ROOT'] ?? process.cwd());
+  const explicitRoot = options.root ?? environ['RAILYARD_ROOT'];
+  const root = resolve(explicitRoot ?? process.cwd());
+  if (explicitRoot !== undefined) checkRoot(root, options.root !== undefined ? '--root' : 'RAILYARD_ROOT');
   const vars: Record<string, string> = { ...readDotEnv(root) };
   for (const [name, value] of Object.entries(environ)) if (value !== undefined) vars[name] = value;
 
@@ -113,6 +138,9 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
   const logLevel = str('LOG_LEVEL')?.toLowerCase() ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)} must be one of ${LOG_LEVELS.join(', ')}`);
   const apiKey = str('API_KEY');
+  const hookMaxBody = byteSize('HOOK_MAX_BODY', str('HOOK_MAX_BODY'), 5 * MIB, problems);
+  const hookUnauthMemory = byteSize('HOOK_UNAUTH_MEMORY', str('HOOK_UNAUTH_MEMORY'), Math.max(32 * MIB, hookMaxBody), problems);
+  if (hookUnauthMemory < hookMaxBody) problems.push(`HOOK_UNAUTH_MEMORY (${hookUnauthMemory}) must be at least HOOK_MAX_BODY (${hookMaxBody}): no delivery could be read`);
   const env: Env = {
     root,
     dbFile: str('RAILYARD_DB'),
@@ -135,6 +163,8 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
     backupKeep: int('BACKUP_KEEP', 10, 1, 10_000),
     backupPrefix: backupPrefix(str('BACKUP_PREFIX'), problems),
     restoreMaxEntries: int('RESTORE_MAX_ENTRIES', 1_000_000, 1, 100_000_000),
+    restoreMaxBytes: byteSize('RESTORE_MAX_BYTES', str('RESTORE_MAX_BYTES'), 8 * GIB, problems, 1024 * GIB),
+    restoreMaxRatio: int('RESTORE_MAX_RATIO', 100, 2, 100_000),
     abuseipdbApiKey: str('ABUSEIPDB_API_KEY'),
     threat: threatEnv(root, read),
     traefikDomain: str('TRAEFIK_DOMAIN'),
@@ -147,9 +177,15 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
     traefikWebSecureAddress: listenAddress('TRAEFIK_WEB_SECURE_ADDRESS', str('TRAEFIK_WEB_SECURE_ADDRESS'), ':8443', problems),
     traefikApiUrl: httpUrl('TRAEFIK_API_URL', str('TRAEFIK_API_URL'), problems),
     logLevel,
-    hookAllowedCidrs: cidrs(list('HOOK_ALLOWED_CIDRS'), problems),
-    hookMaxBody: byteSize('HOOK_MAX_BODY', str('HOOK_MAX_BODY'), 5 * MIB, problems),
+    hookAllowedCidrs: cidrs(list('HOOK_ALLOWED_CIDRS'), problems, 'HOOK_ALLOWED_CIDRS', str('HOOK_ALLOWED_CIDRS')),
+    hookMaxBody,
     trustProxy: bool('TRUST_PROXY'),
+    trustedProxies: str('TRUSTED_PROXIES') === undefined
+      ? ['127.0.0.0/8', '::1/128']
+      : cidrs(list('TRUSTED_PROXIES'), problems, 'TRUSTED_PROXIES', str('TRUSTED_PROXIES')),
+    hookUnauthMemory,
+    hookUnauthPerSource: byteSize('HOOK_UNAUTH_PER_SOURCE', str('HOOK_UNAUTH_PER_SOURCE'), Math.min(hookUnauthMemory, 2 * hookMaxBody), problems),
+    hostAccess: hostAccessPolicy(str('HOST_ACCESS'), list('HOST_ACCESS_ALLOW'), problems),
     shutdownGraceMs: int('SHUTDOWN_GRACE', 30, 0, 3600) * 1000,
     listenFd: str('LISTEN_PID') === String(process.pid) && Number(str('LISTEN_FDS') ?? 0) >= 1 ? 3 : undefined,
     host: str('HOST') ?? '0.0.0.0',
@@ -161,7 +197,7 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
     vars: Object.freeze(vars),
     secrets: Object.freeze([
       ...new Set(
-        ['API_KEY', 'GITHUB_WEBHOOK_SECRET', 'GIT_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'ABUSEIPDB_API_KEY']
+        SECRET_SETTINGS
           .map((name) => str(name))
           .filter((value): value is string => value !== undefined && value.length >= 4),
       ),
@@ -193,6 +229,17 @@ function backupPrefix(raw: string | undefined, problems: string[]): string {
   const ok = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/.test(raw) && !raw.split('/').includes('..');
   if (!ok) problems.push(`BACKUP_PREFIX=${JSON.stringify(raw)} must be letters, digits, ".", "_", "-", with "/" between folder names`);
   return raw;
+}
+
+/** A stack root named by --root or RAILYARD_ROOT must exist: a typo would otherwise run the embedded sample. */
+function checkRoot(root: string, from: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(root).isDirectory();
+  } catch {
+    throw new RailyardError('USAGE', `The stack root ${root} (${from}) does not exist; create it or fix the path`);
+  }
+  if (!isDir) throw new RailyardError('USAGE', `The stack root ${root} (${from}) is not a folder`);
 }
 
 function readDotEnv(root: string): Record<string, string> {

@@ -1,3 +1,4 @@
+import { SECRET_SETTINGS } from './env.ts';
 import type { ConfigProblem } from './problem.ts';
 import { pointerOf, pointerToPath } from './problem.ts';
 import type { SourceMap } from './parse-yaml.ts';
@@ -23,7 +24,10 @@ const EXPRESSION = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])(.*))?$/s;
  * Resolves `${VAR}`, `${VAR:-default}`, `${VAR-default}` and `${VAR:?message}`
  * in every string of a parsed db.yml, compose-style. `$$` is a literal `$`, and
  * so is a `$` not followed by `{`. Strings inside a project also see that
- * project's `env`, which wins over the environment.
+ * project's `env`, which wins over the environment. railyard's own secret
+ * settings (SECRET_SETTINGS: API_KEY, GIT_TOKEN...) are refused by name
+ * unless the project's env defines them: a push must not be able to copy
+ * them into a container (issue 12).
  */
 export function interpolate(
   value: unknown,
@@ -35,14 +39,17 @@ export function interpolate(
   const resolveString = (text: string, segments: (string | number)[], scope: Vars): string =>
     text.replace(TOKEN, (token: string, expression: string | undefined, offset: number) => {
       if (token === '$$') return NAME_START.test(text.slice(offset + 2)) ? LITERAL_DOLLAR : '$';
-      const problem = (message: string): string => {
+      const problem = (message: string, code: ConfigProblem['code'] = 'UNRESOLVED_VARIABLE'): string => {
         const pointer = pointerOf(segments);
-        problems.push({ code: 'UNRESOLVED_VARIABLE', file, ...source.textAt(pointer, token), path: pointerToPath(pointer), message });
+        problems.push({ code, file, ...source.textAt(pointer, token), path: pointerToPath(pointer), message });
         return token;
       };
       const match = expression === undefined ? null : EXPRESSION.exec(expression);
       if (!match) return problem(`"${token}" is not a valid variable reference; use \${NAME}, or write $$ for a literal $`);
       const [, name = '', operator, rest = ''] = match;
+      if (SECRET_SETTINGS.includes(name) && (scope === vars || scope[name] === vars[name])) {
+        return problem(`\${${name}} is railyard's own secret and never reaches db.yml; give the container its own value under another name (or define ${name} in the project's env)`, 'SECRET_VARIABLE');
+      }
       const current = scope[name];
       const unset = current === undefined || current === null;
       const empty = unset || current === '';

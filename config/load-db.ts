@@ -2,6 +2,7 @@ import { open, stat } from 'node:fs/promises';
 import { deepFreeze } from './env.ts';
 import type { DbConfig } from './db-types.ts';
 import { checkSchema } from './check-schema.ts';
+import { hostAccessProblems } from './host-access.ts';
 import { interpolate } from './interpolate.ts';
 import { parseYaml, type SourceMap } from './parse-yaml.ts';
 import { mayHoldIntegerFloat, pyStr } from './py-str.ts';
@@ -34,6 +35,8 @@ export function checkDb(text: string, file: string, vars: Readonly<Record<string
   if (schemaProblems.length === 0) problems.push(...semanticChecks(normalize(resolved.value, raw), parsed.source, file));
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
   const config = deepFreeze(normalize(resolved.value, raw));
+  const refused = hostAccessProblems(config, vars, parsed.source, file);
+  if (refused.length > 0) return { ok: false, problems: sortProblems(refused) };
   const schemaWarnings = checked.filter((p) => p.severity === 'warning');
   return { ok: true, config, problems: [], warnings: sortProblems([...schemaWarnings, ...configWarnings(config, parsed.source, file)]) };
 }

@@ -36,6 +36,9 @@ export type ConfigProblemCode =
   | 'DUPLICATE_HOSTPORT'
   | 'UNRESOLVED_VARIABLE'
   | 'INVALID_SCHEDULE'
+  | 'HOST_ACCESS_REFUSED'
+  | 'SECRET_VARIABLE'
+  | 'YAML_TOO_DEEP'
   | ConfigWarningCode;
 
 /** Codes of warnings (see config/warnings.ts): never a reason to refuse a file. */
@@ -50,7 +53,9 @@ export type ConfigWarningCode =
   /** Long-syntax volumes in additional_properties: no data folder, no change tracking. */
   | 'ADDITIONAL_PROPERTY_VOLUME'
   /** A domain with `_`: no certificate can be issued for it. */
-  | 'DOMAIN_UNDERSCORE';
+  | 'DOMAIN_UNDERSCORE'
+  /** A setting that hands the container the host (config/host-access.ts). */
+  | 'HOST_ACCESS';
 
 /** `db.yml:41:15 projects[2].services[0].ingress[1].port: must be <= 65535` */
 export function formatProblem(problem: ConfigProblem): string {

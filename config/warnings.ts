@@ -1,4 +1,5 @@
 import type { DbConfig } from './db-types.ts';
+import { hostAccessFindings } from './host-access.ts';
 import type { SourceMap } from './parse-yaml.ts';
 import { OWN_FIELDS } from './semantic-checks.ts';
 import { pointerOf, pointerToPath, type ConfigProblem, type ConfigWarningCode } from './problem.ts';
@@ -67,8 +68,18 @@ const underscoreDomains: WarningCheck = (config, warn) => {
   });
 };
 
+/**
+ * Settings that hand a container the host (config/host-access.ts): deployed
+ * under the default HOST_ACCESS=warn, but whoever can push can use them.
+ */
+const hostAccess: WarningCheck = (config, warn) => {
+  for (const f of hostAccessFindings(config)) {
+    warn('HOST_ACCESS', f.segments, `${f.setting} gives the container ${f.grants}; remove it unless ${f.project}/${f.service} needs it (HOST_ACCESS=refuse refuses it unless HOST_ACCESS_ALLOW names the project)`);
+  }
+};
+
 /** Every warning check, in the order their lines are printed (register new ones here). */
-const CHECKS: readonly WarningCheck[] = [notYetEffective, ownFieldProperties, underscoreDomains];
+const CHECKS: readonly WarningCheck[] = [notYetEffective, ownFieldProperties, underscoreDomains, hostAccess];
 
 /** Warnings on a config that passed every check: it deploys, but something in it deserves a change. */
 export function configWarnings(config: DbConfig, source: SourceMap, file: string): ConfigProblem[] {

@@ -59,6 +59,7 @@ export type ErrorCode =
   | 'ROUTE_NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
   | 'SHUTTING_DOWN'
+  | 'UNVERIFIED_MEMORY_FULL'
   // runner
   | 'RUN_CANCELLED'
   | 'RUN_INTERRUPTED'

@@ -1,31 +1,39 @@
 import type { IncomingMessage } from 'node:http';
 import { RailyardError } from '../core/errors.ts';
+import type { Lease } from './unverified-budget.ts';
 
 /**
  * Reads a request body into memory, at most `max` bytes: a declared
  * Content-Length past it is refused before a byte is read, a stream that grows
  * past it is refused at that byte. Nothing is parsed here. On refusal the rest
  * of the body is discarded as it arrives (not buffered), so the 413 can still
- * be written; the caller answers with `Connection: close`.
+ * be written; the caller answers with `Connection: close`. With a `lease`
+ * (an unauthenticated body), every byte is taken from it first: a declared
+ * length up front, a chunked body as it arrives; one that does not fit is
+ * refused with UNVERIFIED_MEMORY_FULL and the caller closes the connection.
  */
-export function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, max: number, lease?: Lease): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > max) {
     req.resume();
     return Promise.reject(tooLarge(max));
   }
+  const counted = Number.isSafeInteger(declared) && declared >= 0;
+  if (lease !== undefined && counted && !lease.take(declared)) return Promise.reject(memoryFull());
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size <= max) {
+      const fits = size <= max && (lease === undefined || (counted && size <= declared) || lease.take(chunk.length));
+      if (fits) {
         chunks.push(chunk);
         return;
       }
       cleanup();
+      chunks.length = 0;
       req.resume();
-      reject(tooLarge(max));
+      reject(size > max ? tooLarge(max) : memoryFull());
     };
     const onEnd = (): void => {
       cleanup();
@@ -67,6 +75,12 @@ export function drainBody(req: IncomingMessage, limit: number): Promise<boolean>
     });
     req.once('end', () => resolve(true)).once('close', () => resolve(req.complete));
     req.resume();
+  });
+}
+
+function memoryFull(): RailyardError {
+  return new RailyardError('UNVERIFIED_MEMORY_FULL', 'Too many unverified deliveries are being read at once (HOOK_UNAUTH_MEMORY, HOOK_UNAUTH_PER_SOURCE): retry shortly', {
+    data: { retryAfterSeconds: 5 },
   });
 }
 

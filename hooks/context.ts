@@ -9,6 +9,7 @@ import type { DockerProbe } from './docker-probe.ts';
 import type { Metrics } from './metrics.ts';
 import type { AuthLimiter } from './rate-limit.ts';
 import type { RequestUrl } from './request-url.ts';
+import type { UnverifiedBudget } from './unverified-budget.ts';
 
 /** The part of the server's configuration that SIGHUP replaces: `.env` and db.yml. */
 export interface ServerConfig {
@@ -29,6 +30,8 @@ export interface ServerDeps {
   readonly docker: DockerProbe;
   readonly metrics: Metrics;
   readonly limiter: AuthLimiter;
+  /** Memory of unauthenticated bodies, bounded in total and per source. */
+  readonly unverified: UnverifiedBudget;
 }
 
 export interface RequestContext {

@@ -31,6 +31,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   DOCKER_UNREACHABLE: 503,
   STORE_FAILED: 503,
   SHUTTING_DOWN: 503,
+  UNVERIFIED_MEMORY_FULL: 503,
 };
 
 /** The HTTP status of an error code; 500 for codes that are not about the request. */
@@ -44,12 +45,26 @@ export function statusOf(code: ErrorCode): number {
  * about the cause (which is logged, not sent).
  */
 export function errorReply(error: unknown): ErrorReply {
+  // The run store (SQLite) failing is the server being unable, not the request being wrong: 503, retry later.
+  if (isStoreError(error)) {
+    return { status: 503, body: { error: { code: 'STORE_FAILED', message: 'The run store is unavailable (busy, locked or failing); retry shortly' } }, headers: { 'retry-after': '5' } };
+  }
   if (!isRailyardError(error) || statusOf(error.code) === 500) {
     return { status: 500, body: { error: { code: 'UNEXPECTED', message: 'Internal error; see the railyard log' } }, headers: {} };
   }
   const headers: Record<string, string> = {};
   const data = error.data as { retryAfterSeconds?: number; allow?: string } | undefined;
-  if (error.code === 'RATE_LIMITED' && data?.retryAfterSeconds !== undefined) headers['retry-after'] = String(data.retryAfterSeconds);
+  if ((error.code === 'RATE_LIMITED' || error.code === 'UNVERIFIED_MEMORY_FULL') && data?.retryAfterSeconds !== undefined) headers['retry-after'] = String(data.retryAfterSeconds);
   if (error.code === 'METHOD_NOT_ALLOWED' && data?.allow !== undefined) headers['allow'] = data.allow;
   return { status: statusOf(error.code), body: { error: { code: error.code, message: error.userMessage } }, headers };
+}
+
+/** better-sqlite3's errors (SQLITE_BUSY, SQLITE_IOERR, SQLITE_FULL...), also as the cause of a RailyardError. */
+function isStoreError(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth += 1) {
+    if (isRailyardError(e) && e.code !== 'UNEXPECTED') return false;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_')) return true;
+  }
+  return false;
 }

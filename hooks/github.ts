@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { RailyardError } from '../core/errors.ts';
+import { refusal } from './authenticate.ts';
 import { readBody } from './body.ts';
 import type { RequestContext } from './context.ts';
 import { pushDecision, type Decision } from './github-push.ts';
@@ -39,7 +40,8 @@ export async function githubHook(ctx: RequestContext): Promise<Reply> {
       : { runId: accepted.runId, project: accepted.project, service: accepted.service ?? null, status: accepted.status };
     return answer(ctx, count, 'accepted', { status: 202, body: body202 });
   } catch (error) {
-    count(event === 'unverified' && (error as RailyardError).code === 'SIGNATURE_INVALID' ? 'rejected' : 'invalid');
+    const code = (error as RailyardError).code;
+    count(event === 'unverified' && (code === 'SIGNATURE_INVALID' || code === 'RATE_LIMITED') ? 'rejected' : 'invalid');
     throw error;
   }
 }
@@ -51,12 +53,17 @@ async function verifiedBody(ctx: RequestContext): Promise<Buffer> {
   if (type !== 'application/json') {
     throw new RailyardError('PAYLOAD_UNSUPPORTED_TYPE', 'Only JSON deliveries are accepted: set the webhook\'s content type to application/json');
   }
-  const body = await readBody(ctx.req, env.hookMaxBody);
-  if (!signatureMatches(env.githubWebhookSecret ?? '', body, ctx.req.headers['x-hub-signature-256'])) {
-    ctx.deps.limiter.fail(ctx.source);
-    throw new RailyardError('SIGNATURE_INVALID', 'X-Hub-Signature-256 is missing or does not match: check the webhook secret (GITHUB_WEBHOOK_SECRET, or API_KEY)');
+  // Until its signature holds, the body is a stranger's: its memory comes from a bounded budget.
+  const lease = ctx.deps.unverified.lease(ctx.source, { total: env.hookUnauthMemory, perSource: env.hookUnauthPerSource });
+  try {
+    const body = await readBody(ctx.req, env.hookMaxBody, lease);
+    if (!signatureMatches(env.githubWebhookSecret ?? '', body, ctx.req.headers['x-hub-signature-256'])) {
+      throw refusal(ctx, new RailyardError('SIGNATURE_INVALID', 'X-Hub-Signature-256 is missing or does not match: check the webhook secret (GITHUB_WEBHOOK_SECRET, or API_KEY)'));
+    }
+    return body;
+  } finally {
+    lease.release();
   }
-  return body;
 }
 
 async function decide(event: string, payload: Readonly<Record<string, unknown>>, ctx: RequestContext): Promise<Decision | { zen: unknown }> {
@@ -72,10 +79,12 @@ async function decide(event: string, payload: Readonly<Record<string, unknown>>,
   }
 }
 
+/** JSON; a UTF-8 byte order mark (some proxies and tools add one) is taken off first. */
 function parseJson(body: Buffer): Readonly<Record<string, unknown>> {
   let value: unknown;
+  const bom = body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf;
   try {
-    value = JSON.parse(body.toString('utf8'));
+    value = JSON.parse((bom ? body.subarray(3) : body).toString('utf8'));
   } catch {
     throw new RailyardError('PAYLOAD_INVALID', 'The body is not valid JSON');
   }

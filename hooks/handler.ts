@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { RailyardError } from '../core/errors.ts';
-import type { Logger } from '../core/logger.ts';
+import { scrubber, type Logger } from '../core/logger.ts';
 import { authenticate } from './authenticate.ts';
 import { drainBody } from './body.ts';
 import type { RequestContext, ServerConfig, ServerDeps } from './context.ts';
@@ -44,7 +44,7 @@ interface LogLine {
 async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDeps, routes: readonly Route[], state: HandlerState): Promise<void> {
   const started = performance.now();
   const config = deps.config();
-  const source = sourceAddress(req, config.env.trustProxy);
+  const source = sourceAddress(req, config.env.trustProxy, config.env.trustedProxies);
   const line: LogLine = { path: '', quiet: false, fields: {} };
   // Built only for handlers that ask (streams): an AbortSignal per request costs more than the rest of a webhook.
   let gone: AbortController | undefined;
@@ -76,12 +76,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
 
 /** The one place a thrown error becomes an answer (through errors-to-status.ts). */
 async function answerError(req: IncomingMessage, res: ServerResponse, config: ServerConfig, error: unknown, line: LogLine): Promise<void> {
-  const reply = errorReply(error);
+  const bare = errorReply(error);
+  // A message may quote db.yml (CONFIG_INVALID) or a URL: masked like log lines (issue 12).
+  const reply = { ...bare, body: { error: { ...bare.body.error, message: scrubber(config.env.secrets)(bare.body.error.message) } } };
   line.fields['code'] = reply.body.error.code;
   if (reply.status === 500) config.log.error({ err: error, path: line.path }, 'request failed');
   if (res.headersSent) res.destroy();
   // A refused source gets its answer at once and the connection is closed: its body is not worth reading.
-  else if (reply.status === 403 || reply.body.error.code === 'SHUTTING_DOWN') sendJson(res, { ...reply, headers: { ...reply.headers, connection: 'close' } });
+  // So is one refused for the memory its body would take: reading it is what it must not do.
+  else if (reply.status === 403 || reply.body.error.code === 'SHUTTING_DOWN' || reply.body.error.code === 'UNVERIFIED_MEMORY_FULL') sendJson(res, { ...reply, headers: { ...reply.headers, connection: 'close' } });
   else if ((await drainBody(req, drainLimit(config))) && !res.destroyed) sendJson(res, reply);
 }
 

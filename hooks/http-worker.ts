@@ -15,6 +15,7 @@ import { Metrics } from './metrics.ts';
 import { AuthLimiter } from './rate-limit.ts';
 import { reloadServerConfig } from './reload.ts';
 import { startServer } from './server.ts';
+import { UnverifiedBudget } from './unverified-budget.ts';
 
 /**
  * The HTTP thread: the endpoint, with its own store connection, so answering
@@ -49,6 +50,7 @@ const server = await startServer({
     docker: dockerProbe(createDocker(data.env.dockerHost)),
     metrics: new Metrics(),
     limiter: new AuthLimiter(data.rateLimit),
+    unverified: new UnverifiedBudget(),
   },
 });
 post({ type: 'listening', url: server.url });

@@ -13,6 +13,8 @@ export interface Route {
   readonly auth: Auth;
   /** Logged at debug rather than info: probes and scrapes. */
   readonly quiet?: boolean;
+  /** A GET that also answers HEAD (node:http sends the headers, not the body): probes that only look at the status. */
+  readonly head?: boolean;
   /** Answers with a Reply, or writes `res` itself (streams) and returns undefined. */
   handle(ctx: RequestContext): Promise<Reply | undefined>;
 }
@@ -28,8 +30,8 @@ export function matchRoute(routes: readonly Route[], method: string | undefined,
   for (const route of routes) {
     const params = matchPath(route.path, segments);
     if (params === undefined) continue;
-    if (route.method === method) return { route, params };
-    allowed.push(route.method);
+    if (route.method === method || (method === 'HEAD' && route.head === true)) return { route, params };
+    allowed.push(route.method, ...(route.head === true ? ['HEAD'] : []));
   }
   if (allowed.length === 0) throw new RailyardError('ROUTE_NOT_FOUND', 'There is no such endpoint');
   throw new RailyardError('METHOD_NOT_ALLOWED', `Use ${allowed.join(' or ')} here`, { data: { allow: allowed.join(', ') } });

@@ -19,5 +19,5 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/api/projects', auth: 'api-key', handle: listProjects },
   { method: 'POST', path: '/api/projects/:name/deploy', auth: 'api-key', handle: deployProject },
   { method: 'GET', path: '/metrics', auth: 'api-key', quiet: true, handle: serveMetrics },
-  { method: 'GET', path: '/healthz', auth: 'none', quiet: true, handle: health },
+  { method: 'GET', path: '/healthz', auth: 'none', quiet: true, head: true, handle: health },
 ];

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { RailyardError } from '../core/errors.ts';
+import { scrubber } from '../core/logger.ts';
 import type { RunError } from './run-record.ts';
 import type { RunStore } from './run-store.ts';
 import { createStepContext, type RunScope } from './step-context.ts';
@@ -34,7 +35,7 @@ export async function runPipeline(pipeline: Pipeline, scope: RunScope, store: Ru
       const durationMs = Math.round(performance.now() - started);
       const outcome = scope.signal.aborted
         ? stopped(scope.signal, step.name, results)
-        : failed(RailyardError.from(thrown, { step: step.name, project: scope.project }), step.name, results);
+        : failed(RailyardError.from(thrown, { step: step.name, project: scope.project }), step.name, results, scrubber(scope.env.secrets));
       const error = outcome.error ?? { step: step.name, code: 'UNEXPECTED', message: 'failed' };
       store.finishStep(scope.runId, seq, outcome.status, durationMs, { code: error.code, message: error.message });
       if (outcome.status === 'failed') ctx.log.error({ err: thrown, code: error.code, durationMs }, 'step failed');
@@ -45,8 +46,9 @@ export async function runPipeline(pipeline: Pipeline, scope: RunScope, store: Ru
   return { status: 'succeeded', error: undefined, results };
 }
 
-function failed(error: RailyardError, step: string, results: ReadonlyMap<Step, unknown>): RunOutcome {
-  return { status: 'failed', error: { step, code: error.code, message: error.userMessage }, results };
+/** The stored message is masked as log lines are: a step's message may quote a secret (issue 12). */
+function failed(error: RailyardError, step: string, results: ReadonlyMap<Step, unknown>, scrub: (text: string) => string): RunOutcome {
+  return { status: 'failed', error: { step, code: error.code, message: scrub(error.userMessage) }, results };
 }
 
 function stopped(signal: AbortSignal, step: string | undefined, results: ReadonlyMap<Step, unknown>): RunOutcome {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import PQueue from 'p-queue';
@@ -8,6 +8,9 @@ import type { RenderedFile } from './types.ts';
 
 /** Mode of a file railyard creates; an existing file keeps its own (an operator's chmod 600 survives). */
 const NEW_FILE_MODE = 0o644;
+/** A rendered .env holds the project's secrets: owner only, also when it exists with a wider mode (issue 12). */
+const modeOf = (file: RenderedFile, existing: Stats | undefined): number =>
+  file.kind === 'dotenv' ? (existing ? existing.mode & 0o7700 : 0o600) : existing ? existing.mode & 0o7777 : NEW_FILE_MODE;
 /** Files compared with the disk at once. */
 const CHECK_READS = 64;
 /** Files written (and fsynced) at once: libuv's threads overlap the fsyncs. */
@@ -34,8 +37,11 @@ export async function writeFiles(root: string, files: readonly RenderedFile[], d
   // Reading is safe to overlap; a stack of 1,000 projects is checked in a fraction of the time.
   const checked = await pooled(files, CHECK_READS, async (file) => {
     const existing = await guard.check(file.path, 'file');
-    if (existing && (await readFile(join(base, file.path), 'utf8')) === file.content) return undefined;
-    return { file, mode: existing ? existing.mode & 0o7777 : NEW_FILE_MODE };
+    if (existing && (await readFile(join(base, file.path), 'utf8')) === file.content) {
+      if (file.kind === 'dotenv' && (existing.mode & 0o077) !== 0) await chmod(join(base, file.path), modeOf(file, existing));
+      return undefined;
+    }
+    return { file, mode: modeOf(file, existing) };
   });
   const pending = checked.filter((item) => item !== undefined);
   for (const dir of dirs) await guard.check(dir, 'dir');
