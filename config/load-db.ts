@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { deepFreeze } from './env.ts';
 import type { DbConfig } from './db-types.ts';
@@ -57,7 +58,8 @@ export async function requireDb(path: string, vars: Readonly<Record<string, stri
 export async function readDbFile(path: string): Promise<string> {
   let handle;
   try {
-    handle = await open(path, 'r');
+    // O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer; it is then refused as not a regular file.
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new RailyardError('CONFIG_NOT_FOUND', `${path} does not exist`, { cause: error });

@@ -101,6 +101,9 @@ function positions(text: string): Positions {
 
 /** Syntax errors and duplicate keys, placed by the careful parse (or where js-yaml says). */
 function syntaxProblems(careful: Positions, file: string, failure: YAMLException): ConfigProblem[] {
+  // Too deep for js-yaml (its maxDepth): placed where it says, without the careful parse, which would
+  // recurse just as deep (issue 12: 3,000 levels gave a RangeError, or a "call stack" message).
+  if (/maxDepth/.test(failure.reason)) return [tooDeep(file, failure)];
   const { doc, at, index } = careful;
   const syntax = (offset: number, duplicate: boolean, message: string): ConfigProblem => ({
     code: duplicate ? 'YAML_DUPLICATE_KEY' : 'YAML_SYNTAX',
@@ -114,6 +117,20 @@ function syntaxProblems(careful: Positions, file: string, failure: YAMLException
   const errors = doc().errors.map((error) => syntax(error.pos[0], error.code === 'DUPLICATE_KEY', error.message));
   // Something only js-yaml refuses: its own reason and place.
   return errors.length > 0 ? errors : [syntax(failure.mark?.position ?? 0, /duplicated mapping key/.test(failure.reason), failure.reason)];
+}
+
+/** js-yaml's own limit (its default maxDepth since 4.3): a db.yml needs about 8 levels. */
+const MAX_DEPTH = 100;
+
+function tooDeep(file: string, failure: YAMLException): ConfigProblem {
+  return {
+    code: 'YAML_TOO_DEEP',
+    file,
+    line: (failure.mark?.line ?? 0) + 1,
+    col: (failure.mark?.column ?? 0) + 1,
+    path: '',
+    message: `the document nests more than ${MAX_DEPTH} levels deep here; db.yml needs about 8: flatten this value`,
+  };
 }
 
 function aliasBomb(careful: Positions, file: string): ConfigProblem {

@@ -1,20 +1,31 @@
-import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { Parser, type ReadEntry } from 'tar';
 import { RailyardError } from '../../core/errors.ts';
+import { expansionCap, tarStream, tooExpanded, type ExpansionLimits } from './expansion.ts';
 
-export interface ArchiveCheck {
+export interface ArchiveCheck extends Partial<ExpansionLimits> {
   /** The one top-level folder every entry must be in (`upstream`). */
   readonly folder: string;
   /** `RESTORE_MAX_ENTRIES`. */
   readonly maxEntries: number;
 }
 
+/** Defaults of RESTORE_MAX_BYTES and RESTORE_MAX_RATIO (config/env.ts). */
+export const DEFAULT_EXPANSION: ExpansionLimits = { maxBytes: 8 * 1024 ** 3, maxRatio: 100 };
+
 /** What the scan remembers of earlier entries. */
 interface Seen {
   count: number;
+  /** Sum of the sizes the headers declare. */
+  bytes: number;
+  readonly cap: number;
+  readonly compressed: number;
+  readonly limits: ExpansionLimits;
   readonly files: Set<string>;
   readonly symlinks: Set<string>;
+  /** Where each symlink points (normalised), to refuse one that leads to another link. */
+  readonly targets: Map<string, string>;
 }
 
 const KINDS = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory', 'SymbolicLink', 'Link']);
@@ -23,19 +34,26 @@ const KINDS = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory', 'Symbol
  * Reads a whole tar.gz before anything is extracted and refuses it, with
  * RESTORE_UNSAFE_ARCHIVE, when any entry could write outside `folder`: an
  * absolute path, `..`, an entry under an earlier symlink (a write through
- * it), a symlink or hardlink pointing outside, a device file or FIFO, or more
- * than `maxEntries` entries. Returns the number of entries.
+ * it), a symlink or hardlink pointing outside, a symlink that leads to
+ * another symlink (a chain the filesystem would follow out, issue 12), a
+ * device file or FIFO, more than `maxEntries` entries, or entries that expand
+ * past RESTORE_MAX_BYTES or RESTORE_MAX_RATIO times the archive (refused at
+ * the header, before the body is expanded). Returns the number of entries.
  */
 export async function checkArchive(file: string, check: ArchiveCheck): Promise<number> {
-  const seen: Seen = { count: 0, files: new Set(), symlinks: new Set() };
+  const limits = { ...DEFAULT_EXPANSION, ...definedLimits(check) };
+  const compressed = (await stat(file)).size;
+  const seen: Seen = {
+    count: 0, bytes: 0, cap: expansionCap(compressed, limits), compressed, limits, files: new Set(), symlinks: new Set(), targets: new Map(),
+  };
   let problem: RailyardError | undefined;
-  const input = createReadStream(file);
+  const input = await tarStream(file, limits);
   const parser = new Parser(PARSE_OPTIONS);
   parser.on('entry', (entry: ReadEntry) => {
     entry.resume();
     const reason = problem === undefined ? refuse(entry, check, seen) : undefined;
     if (reason === undefined) return;
-    problem = new RailyardError('RESTORE_UNSAFE_ARCHIVE', `The archive is refused: ${JSON.stringify(entry.path)} ${reason}`, {
+    problem = reason instanceof RailyardError ? reason : new RailyardError('RESTORE_UNSAFE_ARCHIVE', `The archive is refused: ${JSON.stringify(entry.path)} ${reason}`, {
       data: { path: entry.path, type: entry.type, linkpath: entry.linkpath },
     });
     input.destroy();
@@ -49,6 +67,7 @@ export async function checkArchive(file: string, check: ArchiveCheck): Promise<n
     });
   } catch (error) {
     if (problem !== undefined) throw problem;
+    if (error instanceof RailyardError) throw error;
     throw new RailyardError('RESTORE_UNSAFE_ARCHIVE', `The archive cannot be read: ${(error as Error).message}`, { cause: error });
   }
   if (problem !== undefined) throw problem;
@@ -57,16 +76,22 @@ export async function checkArchive(file: string, check: ArchiveCheck): Promise<n
 }
 
 /**
- * Strict: a damaged header is an error, not a skipped entry. Deflate cannot
- * expand more than ~1032:1, which a backup of zero-filled files reaches, so
- * tar's ratio guard (1000) is lifted; the entry limit and the disk bound the rest.
+ * Strict: a damaged header is an error, not a skipped entry. The parser is
+ * given the tar stream already expanded by expansion.ts (bounded memory, and
+ * RESTORE_MAX_RATIO instead of tar's own ratio guard).
  */
-export const PARSE_OPTIONS = { strict: true, maxDecompressionRatio: Number.POSITIVE_INFINITY } as const;
+export const PARSE_OPTIONS = { strict: true } as const;
+
+function definedLimits(check: ArchiveCheck): Partial<ExpansionLimits> {
+  return { ...(check.maxBytes !== undefined && { maxBytes: check.maxBytes }), ...(check.maxRatio !== undefined && { maxRatio: check.maxRatio }) };
+}
 
 /** Why an entry is refused, or undefined when it is safe. */
-function refuse(entry: ReadEntry, check: ArchiveCheck, seen: Seen): string | undefined {
+function refuse(entry: ReadEntry, check: ArchiveCheck, seen: Seen): string | RailyardError | undefined {
   seen.count += 1;
   if (seen.count > check.maxEntries) return `is past the limit of ${check.maxEntries} entries (RESTORE_MAX_ENTRIES)`;
+  seen.bytes += entry.size ?? 0;
+  if (seen.bytes > seen.cap) return tooExpanded(seen.bytes, seen.compressed, seen.limits);
   if (!KINDS.has(entry.type)) return `is a ${entry.type}: only files, folders and links are restored`;
   const path = inside(entry.path, check.folder);
   if (typeof path !== 'string') return path.reason;
@@ -74,7 +99,10 @@ function refuse(entry: ReadEntry, check: ArchiveCheck, seen: Seen): string | und
   if (entry.type === 'SymbolicLink') {
     const target = inside(posix.join(posix.dirname(path), entry.linkpath ?? ''), check.folder, entry.linkpath ?? '');
     if (typeof target !== 'string') return `is a symlink to ${JSON.stringify(entry.linkpath)}, which ${target.reason}`;
+    const chained = linkChain(path, target, seen);
+    if (chained !== undefined) return chained;
     seen.symlinks.add(path);
+    seen.targets.set(path, target);
   } else if (entry.type === 'Link') {
     const target = inside(entry.linkpath ?? '', check.folder);
     if (typeof target !== 'string') return `is a hardlink to ${JSON.stringify(entry.linkpath)}, which ${target.reason}`;
@@ -82,6 +110,21 @@ function refuse(entry: ReadEntry, check: ArchiveCheck, seen: Seen): string | und
   } else if (entry.type !== 'Directory') {
     if (path === check.folder) return `replaces the ${check.folder}/ folder with a file`;
     seen.files.add(path);
+  }
+  return undefined;
+}
+
+/**
+ * Lexical resolution is what the filesystem does only while no component is
+ * itself a link: a symlink whose target is (or runs through) another symlink
+ * of the archive, in either order, is refused. Links to plain files and
+ * folders inside the tree stay allowed.
+ */
+function linkChain(path: string, target: string, seen: Seen): string | undefined {
+  const via = [target, ...ancestors(target)].find((p) => seen.symlinks.has(p));
+  if (via !== undefined) return `is a symlink to ${JSON.stringify(target)}, which leads through the symlink ${JSON.stringify(via)}: links to links are refused`;
+  for (const [link, to] of seen.targets) {
+    if (to === path || to.startsWith(`${path}/`)) return `is a symlink, and the earlier symlink ${JSON.stringify(link)} points through it: links to links are refused`;
   }
   return undefined;
 }

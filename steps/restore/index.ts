@@ -83,9 +83,10 @@ interface Resolved extends RestoreOptions {
 async function restoreVia(work: string, r: Resolved): Promise<RestoreResult> {
   const file = join(work, 'archive.tar.gz');
   const digest = await downloadVerified(r.target, r.generation, file, r.signal ?? new AbortController().signal);
-  const entries = await checkArchive(file, { folder: BACKUP_FOLDER, maxEntries: r.env.restoreMaxEntries });
+  const limits = { maxBytes: r.env.restoreMaxBytes, maxRatio: r.env.restoreMaxRatio };
+  const entries = await checkArchive(file, { folder: BACKUP_FOLDER, maxEntries: r.env.restoreMaxEntries, ...limits });
   await mkdir(join(work, 'tree'));
-  await extractArchive(file, join(work, 'tree'));
+  await extractArchive(file, join(work, 'tree'), limits);
   const fresh = join(work, 'tree', BACKUP_FOLDER);
   const previous = r.to === undefined
     ? await swapIn(fresh, r.into, `${r.into}.prev-${stampOf(new Date())}`)

@@ -3,7 +3,10 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, gzipSync } from 'node:zlib';
 import { Header, type HeaderData } from 'tar';
 
 export interface FixtureEntry {
@@ -65,3 +68,20 @@ export const HOSTILE: Readonly<Record<string, { entries: FixtureEntry[]; refused
   'a FIFO': { entries: [dir('upstream/'), { path: 'upstream/pipe', type: 'FIFO' }], refused: 'upstream/pipe' },
   'an entry outside upstream/': { entries: [dir('upstream/'), { path: 'proxy/traefik.yml', body: 'x' }], refused: 'proxy/traefik.yml' },
 };
+
+/**
+ * A gzip bomb, streamed to `file` (never whole in memory): one tar entry
+ * `upstream/zeros` of `size` zero bytes. 1 GiB compresses to about 1 MB.
+ */
+export async function writeBomb(file: string, size: number): Promise<void> {
+  const header = new Header({ path: 'upstream/zeros', type: 'File', size, mode: 0o644, mtime: new Date(0), uid: 0, gid: 0 });
+  header.encode();
+  const zeros = Buffer.alloc(1024 * 1024);
+  async function* tar(): AsyncGenerator<Buffer> {
+    yield Buffer.from(header.block!);
+    for (let left = size; left > 0; left -= zeros.length) yield left >= zeros.length ? zeros : zeros.subarray(0, left);
+    yield Buffer.alloc((512 - (size % 512)) % 512);
+    yield Buffer.alloc(1024);
+  }
+  await pipeline(Readable.from(tar()), createGzip({ level: 9 }), createWriteStream(file));
+}
