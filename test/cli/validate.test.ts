@@ -70,4 +70,35 @@ describe('command loading', () => {
       assert.match(help.stdout, new RegExp(`^  ${name} `, 'm'), name);
     }
   });
+
+  it('refuses a FIFO as --file at once instead of waiting for a writer', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'railyard-cli-'));
+    await execa('mkfifo', [join(root, 'db.yml')]);
+    const started = Date.now();
+    const result = await execa(process.execPath, [BIN, 'validate', '--file', join(root, 'db.yml')], { cwd: root, reject: false, timeout: 20_000, env: { LOG_LEVEL: 'warn' }, extendEnv: false });
+    assert.equal(result.timedOut, false, 'validate hung on the FIFO');
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stderr, /CONFIG_UNREADABLE.*not a regular file/);
+    assert.ok(Date.now() - started < 20_000);
+  });
+
+  it('is an error when --root names a folder that does not exist (no silent sample)', async () => {
+    const result = await railyard(['validate', '--root', join(tmpdir(), 'railyard-no-such-root')], tmpdir());
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stderr, /USAGE.*does not exist/);
+    assert.doesNotMatch(result.stdout, /valid/);
+  });
+
+  it("masks railyard's secrets in problems and warnings, text and --json", async () => {
+    const root = await mkdtemp(join(tmpdir(), 'railyard-cli-'));
+    const secret = 'gh-token-7c1f0e55aa';
+    await writeFile(join(root, '.env'), `GIT_TOKEN=${secret}\n`);
+    await writeFile(join(root, 'db.yml'), `projects:\n  - name: app\n    services:\n      - host: web\n        restart: ${secret}\n`);
+    for (const args of [['validate'], ['validate', '--json']]) {
+      const result = await railyard(args, root);
+      assert.equal(result.exitCode, 1);
+      assert.ok(!`${result.stdout}${result.stderr}`.includes(secret), result.stdout);
+      assert.match(result.stdout, /\[redacted\]/);
+    }
+  });
 });

@@ -45,3 +45,39 @@ describe('loadEnv: the HTTP endpoint', () => {
     }
   });
 });
+
+describe('loadEnv: issue 12 settings', () => {
+  const problemsOf = async (environ: Record<string, string>): Promise<string[]> => {
+    try {
+      loadEnv({ root: await root(), environ });
+      return [];
+    } catch (error) {
+      assert.ok(isRailyardError(error, 'ENV_INVALID'), String(error));
+      return (error.data as { problems: string[] }).problems;
+    }
+  };
+
+  it('refuses HOOK_ALLOWED_CIDRS and TRUSTED_PROXIES made of separators only: that would allow everyone', async () => {
+    for (const value of [',,,', ' , ', ',\t,']) {
+      assert.match((await problemsOf({ HOOK_ALLOWED_CIDRS: value })).join(';'), /HOOK_ALLOWED_CIDRS=.* names no CIDR/, JSON.stringify(value));
+      assert.match((await problemsOf({ TRUSTED_PROXIES: value })).join(';'), /TRUSTED_PROXIES=.* names no CIDR/);
+    }
+    assert.deepEqual(loadEnv({ root: await root(), environ: { HOOK_ALLOWED_CIDRS: '' } }).hookAllowedCidrs, []);
+  });
+
+  it('reads TRUSTED_PROXIES (default loopback), HOOK_UNAUTH_*, RESTORE_MAX_*, HOST_ACCESS', async () => {
+    const env = loadEnv({ root: await root(), environ: {} });
+    assert.deepEqual([env.trustedProxies, env.hookUnauthMemory, env.hookUnauthPerSource, env.restoreMaxRatio, env.hostAccess.mode],
+      [['127.0.0.0/8', '::1/128'], 32 * 1024 * 1024, 10 * 1024 * 1024, 100, 'warn']);
+    const set = loadEnv({ root: await root(), environ: { TRUSTED_PROXIES: '10.0.0.2, fd00::/8', RESTORE_MAX_BYTES: '2 GiB', HOST_ACCESS: 'refuse', HOST_ACCESS_ALLOW: 'vpn' } });
+    assert.deepEqual([set.trustedProxies, set.restoreMaxBytes, set.hostAccess], [['10.0.0.2/32', 'fd00::/8'], 2 * 1024 ** 3, { mode: 'refuse', allow: ['vpn'] }]);
+    assert.equal((await problemsOf({ HOST_ACCESS: 'maybe', HOOK_UNAUTH_MEMORY: '1 KiB', TRUSTED_PROXIES: 'proxy.local' })).length, 3);
+  });
+
+  it('refuses a stack root given by --root or RAILYARD_ROOT that does not exist or is a file', async () => {
+    const missing = join(await root(), 'typo');
+    assert.throws(() => loadEnv({ root: missing, environ: {} }), (error) => isRailyardError(error, 'USAGE') && /--root/.test(error.message));
+    assert.throws(() => loadEnv({ environ: { RAILYARD_ROOT: missing } }), (error) => isRailyardError(error, 'USAGE') && /RAILYARD_ROOT/.test(error.message));
+    assert.throws(() => loadEnv({ root: '/etc/hostname', environ: {} }), (error) => isRailyardError(error, 'USAGE'));
+  });
+});

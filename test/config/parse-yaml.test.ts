@@ -113,4 +113,23 @@ describe('positions', () => {
     const result = parseYaml('projects:\n  - name: a\n    name: b\n', 'db.yml');
     assert.deepEqual(result.problems.map((p) => [p.code, p.path, p.line, p.col]), [['YAML_DUPLICATE_KEY', 'projects[0].name', 3, 5]]);
   });
+
+  it('places a document nested past 100 levels as YAML_TOO_DEEP, in every style, up to 3,000 levels and beyond', () => {
+    const n = 3000;
+    const styles = {
+      flow: `projects: []\nx: ${'['.repeat(n)}${']'.repeat(n)}\n`,
+      'flow maps': `projects: []\nx: ${'{a: '.repeat(n)}1${'}'.repeat(n)}\n`,
+      'block sequences': `projects: []\nx:\n ${'- '.repeat(n)}v\n`,
+      'block maps': `projects: []\ndeep:\n${Array.from({ length: n }, (_, i) => `${' '.repeat(i + 1)}k:`).join('\n')}\n`,
+      'inside a service': `projects:\n  - name: a\n    services:\n      - host: b\n        additional_properties:\n          x: ${'['.repeat(n)}${']'.repeat(n)}\n`,
+    };
+    for (const [style, text] of Object.entries(styles)) {
+      const result = parseYaml(text, 'db.yml');
+      assert.deepEqual(result.problems.map((p) => p.code), ['YAML_TOO_DEEP'], style);
+      const [problem] = result.problems;
+      assert.ok(problem!.line >= 2 && problem!.col >= 1, `${style}: ${JSON.stringify(problem)}`);
+      assert.match(problem!.message, /more than 100 levels/);
+    }
+    assert.deepEqual(parseYaml(`x: ${'['.repeat(90)}${']'.repeat(90)}\n`, 'db.yml').problems, []);
+  });
 });
