@@ -24,8 +24,8 @@ interface Seen {
   readonly limits: ExpansionLimits;
   readonly files: Set<string>;
   readonly symlinks: Set<string>;
-  /** Where each symlink points (normalised), to refuse one that leads to another link. */
-  readonly targets: Map<string, string>;
+  /** The places each symlink's target walks through, to refuse a later link on that way. */
+  readonly targets: Map<string, Set<string>>;
 }
 
 const KINDS = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory', 'SymbolicLink', 'Link']);
@@ -99,10 +99,9 @@ function refuse(entry: ReadEntry, check: ArchiveCheck, seen: Seen): string | Rai
   if (entry.type === 'SymbolicLink') {
     const target = inside(posix.join(posix.dirname(path), entry.linkpath ?? ''), check.folder, entry.linkpath ?? '');
     if (typeof target !== 'string') return `is a symlink to ${JSON.stringify(entry.linkpath)}, which ${target.reason}`;
-    const chained = linkChain(path, target, seen);
+    const chained = linkChain(path, entry.linkpath ?? '', seen);
     if (chained !== undefined) return chained;
     seen.symlinks.add(path);
-    seen.targets.set(path, target);
   } else if (entry.type === 'Link') {
     const target = inside(entry.linkpath ?? '', check.folder);
     if (typeof target !== 'string') return `is a hardlink to ${JSON.stringify(entry.linkpath)}, which ${target.reason}`;
@@ -115,18 +114,34 @@ function refuse(entry: ReadEntry, check: ArchiveCheck, seen: Seen): string | Rai
 }
 
 /**
- * Lexical resolution is what the filesystem does only while no component is
- * itself a link: a symlink whose target is (or runs through) another symlink
- * of the archive, in either order, is refused. Links to plain files and
- * folders inside the tree stay allowed.
+ * The target is walked component by component as the kernel walks it, and
+ * every place the walk passes is remembered: a symlink whose walk passes
+ * another symlink of the archive (before or after it in the archive) is
+ * refused. A text-only check misses `up -> ..` plus `esc -> up/../../etc/passwd`,
+ * which reads as `upstream/etc/passwd` but leaves the tree (issue 12).
  */
-function linkChain(path: string, target: string, seen: Seen): string | undefined {
-  const via = [target, ...ancestors(target)].find((p) => seen.symlinks.has(p));
-  if (via !== undefined) return `is a symlink to ${JSON.stringify(target)}, which leads through the symlink ${JSON.stringify(via)}: links to links are refused`;
-  for (const [link, to] of seen.targets) {
-    if (to === path || to.startsWith(`${path}/`)) return `is a symlink, and the earlier symlink ${JSON.stringify(link)} points through it: links to links are refused`;
+function linkChain(path: string, linkpath: string, seen: Seen): string | undefined {
+  const visited = walk(posix.dirname(path), linkpath);
+  const via = visited.find((p) => seen.symlinks.has(p));
+  if (via !== undefined) return `is a symlink to ${JSON.stringify(linkpath)}, which passes through the symlink ${JSON.stringify(via)}: links through links are refused`;
+  for (const [link, passes] of seen.targets) {
+    if (passes.has(path)) return `is a symlink, and the earlier symlink ${JSON.stringify(link)} passes through it: links through links are refused`;
   }
+  seen.targets.set(path, new Set(visited));
   return undefined;
+}
+
+/** Every path a walk from folder `from` along `linkpath` stands on, in order. */
+function walk(from: string, linkpath: string): string[] {
+  const parts = from.split('/').filter((p) => p !== '' && p !== '.');
+  const visited: string[] = [];
+  for (const part of linkpath.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+    visited.push(parts.join('/'));
+  }
+  return visited;
 }
 
 /**

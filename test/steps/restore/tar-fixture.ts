@@ -15,6 +15,8 @@ export interface FixtureEntry {
   readonly type?: NonNullable<HeaderData['type']>;
   readonly linkpath?: string;
   readonly body?: string;
+  /** @default 0o755 for folders, 0o644 otherwise */
+  readonly mode?: number;
 }
 
 export function tarGz(entries: readonly FixtureEntry[]): Buffer {
@@ -23,7 +25,7 @@ export function tarGz(entries: readonly FixtureEntry[]): Buffer {
     const body = Buffer.from(entry.body ?? '');
     const type = entry.type ?? 'File';
     const header = new Header({
-      path: entry.path, type, size: type === 'File' ? body.length : 0, mode: type === 'Directory' ? 0o755 : 0o644,
+      path: entry.path, type, size: type === 'File' ? body.length : 0, mode: entry.mode ?? (type === 'Directory' ? 0o755 : 0o644),
       mtime: new Date(0), uid: 0, gid: 0, ...(entry.linkpath !== undefined && { linkpath: entry.linkpath }),
     });
     header.encode();
@@ -66,6 +68,26 @@ export const HOSTILE: Readonly<Record<string, { entries: FixtureEntry[]; refused
   },
   'a device file': { entries: [dir('upstream/'), { path: 'upstream/sda', type: 'BlockDevice' }], refused: 'upstream/sda' },
   'a FIFO': { entries: [dir('upstream/'), { path: 'upstream/pipe', type: 'FIFO' }], refused: 'upstream/pipe' },
+  // Issue 12: each target reads as inside upstream/, but the filesystem follows the first link out.
+  'a chain of in-tree symlinks that leads out': {
+    entries: [dir('upstream/'), dir('upstream/app/'), { path: 'upstream/app/up', type: 'SymbolicLink', linkpath: '..' },
+      { path: 'upstream/app/esc', type: 'SymbolicLink', linkpath: 'up/../../etc/passwd' }],
+    refused: 'upstream/app/esc',
+  },
+  'the same chain, the outer link first': {
+    entries: [dir('upstream/'), dir('upstream/app/'), { path: 'upstream/app/esc', type: 'SymbolicLink', linkpath: 'up/../../etc/passwd' },
+      { path: 'upstream/app/up', type: 'SymbolicLink', linkpath: '..' }],
+    refused: 'upstream/app/up',
+  },
+  'a symlink to a symlink': {
+    entries: [dir('upstream/'), { path: 'upstream/a', type: 'SymbolicLink', linkpath: 'b' }, { path: 'upstream/b', type: 'SymbolicLink', linkpath: 'c' }],
+    refused: 'upstream/b',
+  },
+  'a symlink through a symlinked folder to the Docker socket': {
+    entries: [dir('upstream/'), dir('upstream/x/'), { path: 'upstream/x/run', type: 'SymbolicLink', linkpath: '..' },
+      { path: 'upstream/x/sock', type: 'SymbolicLink', linkpath: 'run/x/run/../../var/run/docker.sock' }],
+    refused: 'upstream/x/sock',
+  },
   'an entry outside upstream/': { entries: [dir('upstream/'), { path: 'proxy/traefik.yml', body: 'x' }], refused: 'proxy/traefik.yml' },
 };
 
