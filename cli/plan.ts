@@ -37,8 +37,9 @@ export function planCommand(program: Command): void {
       const result = await computeDiff(docker, desired, { project, service: options.service }, env.root);
       // Route truth: what each router Traefik is given dials, as `railyard routes` prints it.
       const routes = await routeReport(docker, stack.routes, { traefikApiUrl: env.traefikApiUrl });
-      if (options.json) printJson({ changes: result.changes, plan: result.plan.map(summary), diffs: result.diffs, routes });
-      else process.stdout.write(`${formatPlan(result)}\nroutes:\n${formatRoutes(routes)}`);
+      // Warnings of db.yml, host-takeover settings among them (config/host-access.ts): a plan is where a reviewer looks.
+      if (options.json) printJson({ changes: result.changes, plan: result.plan.map(summary), diffs: result.diffs, routes, configWarnings: loaded.warnings });
+      else process.stdout.write(`${loaded.warnings.map((w) => `${formatProblem(w)}\n`).join('')}${formatPlan(result)}\nroutes:\n${formatRoutes(routes)}`);
       failOnDead(routes, false);
       if (options.detailedExitcode && result.changes > 0) process.exitCode = 2;
     });
