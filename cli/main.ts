@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { PACKAGE_ROOT } from '../config/package-root.ts';
 import { RailyardError } from '../core/errors.ts';
 import { commandsFor } from './commands.ts';
+import { scrubCli } from './context.ts';
 
 const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
 
@@ -26,10 +27,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     if (error instanceof RailyardError) {
-      process.stderr.write(`error [${error.code}]: ${error.userMessage}\n`);
+      process.stderr.write(`error [${error.code}]: ${scrubCli(error.userMessage)}\n`);
       return 1;
     }
-    process.stderr.write(`error [UNEXPECTED]: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(`error [UNEXPECTED]: ${scrubCli(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
     return 1;
   }
 }

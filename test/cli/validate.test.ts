@@ -100,5 +100,10 @@ describe('command loading', () => {
       assert.ok(!`${result.stdout}${result.stderr}`.includes(secret), result.stdout);
       assert.match(result.stdout, /\[redacted\]/);
     }
+    // plan stops at the same problem with an error line: masked too.
+    const plan = await railyard(['plan'], root);
+    assert.equal(plan.exitCode, 1);
+    assert.match(plan.stderr, /CONFIG_INVALID/);
+    assert.ok(!plan.stderr.includes(secret), plan.stderr);
   });
 });
