@@ -11,10 +11,19 @@ describe('sourceAddress', () => {
     assert.equal(sourceAddress(req('::1'), false), '::1');
   });
 
-  it('with TRUST_PROXY, is the last X-Forwarded-For entry; a junk entry falls back to the peer', () => {
-    assert.equal(sourceAddress(req('172.17.0.5', '203.0.113.9, 10.8.0.4'), true), '10.8.0.4');
-    assert.equal(sourceAddress(req('172.17.0.5', '::ffff:10.8.0.4'), true), '10.8.0.4');
-    assert.equal(sourceAddress(req('172.17.0.5', '10.8.0.4, not-an-ip'), true), '172.17.0.5');
-    assert.equal(sourceAddress(req('172.17.0.5'), true), '172.17.0.5');
+  it('with TRUST_PROXY and a trusted peer, is the first X-Forwarded-For entry from the right that is no trusted proxy; junk falls back', () => {
+    const proxies = ['172.17.0.0/16'];
+    assert.equal(sourceAddress(req('172.17.0.5', '203.0.113.9, 10.8.0.4'), true, proxies), '10.8.0.4');
+    assert.equal(sourceAddress(req('172.17.0.5', '::ffff:10.8.0.4'), true, proxies), '10.8.0.4');
+    assert.equal(sourceAddress(req('172.17.0.5', '10.8.0.4, 172.17.0.9'), true, proxies), '10.8.0.4', 'a chain of trusted proxies is skipped');
+    assert.equal(sourceAddress(req('172.17.0.5', '10.8.0.4, not-an-ip'), true, proxies), '172.17.0.5');
+    assert.equal(sourceAddress(req('172.17.0.5'), true, proxies), '172.17.0.5');
+  });
+
+  it('ignores X-Forwarded-For from a peer that is not in TRUSTED_PROXIES (default: loopback)', () => {
+    assert.equal(sourceAddress(req('203.0.113.50', '10.8.0.4'), true), '203.0.113.50');
+    assert.equal(sourceAddress(req('203.0.113.50', '10.8.0.4'), true, ['172.17.0.0/16']), '203.0.113.50');
+    assert.equal(sourceAddress(req('::ffff:127.0.0.1', '10.8.0.4'), true), '10.8.0.4');
+    assert.equal(sourceAddress(req('::1', '10.8.0.4'), true), '10.8.0.4');
   });
 });
