@@ -184,7 +184,7 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
       ? ['127.0.0.0/8', '::1/128']
       : cidrs(list('TRUSTED_PROXIES'), problems, 'TRUSTED_PROXIES', str('TRUSTED_PROXIES')),
     hookUnauthMemory,
-    hookUnauthPerSource: byteSize('HOOK_UNAUTH_PER_SOURCE', str('HOOK_UNAUTH_PER_SOURCE'), Math.min(hookUnauthMemory, 2 * hookMaxBody), problems),
+    hookUnauthPerSource: unauthPerSource(str('HOOK_UNAUTH_PER_SOURCE'), hookMaxBody, hookUnauthMemory, problems),
     hostAccess: hostAccessPolicy(str('HOST_ACCESS'), list('HOST_ACCESS_ALLOW'), problems),
     shutdownGraceMs: int('SHUTDOWN_GRACE', 30, 0, 3600) * 1000,
     listenFd: str('LISTEN_PID') === String(process.pid) && Number(str('LISTEN_FDS') ?? 0) >= 1 ? 3 : undefined,
@@ -229,6 +229,13 @@ function backupPrefix(raw: string | undefined, problems: string[]): string {
   const ok = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/.test(raw) && !raw.split('/').includes('..');
   if (!ok) problems.push(`BACKUP_PREFIX=${JSON.stringify(raw)} must be letters, digits, ".", "_", "-", with "/" between folder names`);
   return raw;
+}
+
+/** HOOK_UNAUTH_PER_SOURCE: room for at least one delivery of HOOK_MAX_BODY, at most HOOK_UNAUTH_MEMORY. */
+function unauthPerSource(raw: string | undefined, maxBody: number, total: number, problems: string[]): number {
+  const value = byteSize('HOOK_UNAUTH_PER_SOURCE', raw, Math.min(total, 2 * maxBody), problems);
+  if (value < maxBody) problems.push(`HOOK_UNAUTH_PER_SOURCE (${value}) must be at least HOOK_MAX_BODY (${maxBody}): no delivery could be read`);
+  return Math.min(value, total);
 }
 
 /** A stack root named by --root or RAILYARD_ROOT must exist: a typo would otherwise run the embedded sample. */

@@ -71,7 +71,8 @@ describe('loadEnv: issue 12 settings', () => {
       [['127.0.0.0/8', '::1/128'], 32 * 1024 * 1024, 10 * 1024 * 1024, 100, 'warn']);
     const set = loadEnv({ root: await root(), environ: { TRUSTED_PROXIES: '10.0.0.2, fd00::/8', RESTORE_MAX_BYTES: '2 GiB', HOST_ACCESS: 'refuse', HOST_ACCESS_ALLOW: 'vpn' } });
     assert.deepEqual([set.trustedProxies, set.restoreMaxBytes, set.hostAccess], [['10.0.0.2/32', 'fd00::/8'], 2 * 1024 ** 3, { mode: 'refuse', allow: ['vpn'] }]);
-    assert.equal((await problemsOf({ HOST_ACCESS: 'maybe', HOOK_UNAUTH_MEMORY: '1 KiB', TRUSTED_PROXIES: 'proxy.local' })).length, 3);
+    assert.equal((await problemsOf({ HOST_ACCESS: 'maybe', HOOK_UNAUTH_MEMORY: '1 KiB', TRUSTED_PROXIES: 'proxy.local' })).length, 4);
+    assert.match((await problemsOf({ HOOK_UNAUTH_PER_SOURCE: '1 MiB' })).join(';'), /HOOK_UNAUTH_PER_SOURCE .* must be at least HOOK_MAX_BODY/);
   });
 
   it('refuses a stack root given by --root or RAILYARD_ROOT that does not exist or is a file', async () => {
