@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { Header, type HeaderData } from 'tar';
 
 export interface FixtureEntry {
@@ -92,18 +92,20 @@ export const HOSTILE: Readonly<Record<string, { entries: FixtureEntry[]; refused
 };
 
 /**
- * A gzip bomb, streamed to `file` (never whole in memory): one tar entry
- * `upstream/zeros` of `size` zero bytes. 1 GiB compresses to about 1 MB.
+ * A gzip bomb: one tar entry `upstream/zeros` of `size` zero bytes, written
+ * as gzip members (gunzip reads them as one stream), each 1 MiB of zeros
+ * compressed once: 1 GiB gives about 1 MB, in milliseconds, never whole in memory.
  */
 export async function writeBomb(file: string, size: number): Promise<void> {
   const header = new Header({ path: 'upstream/zeros', type: 'File', size, mode: 0o644, mtime: new Date(0), uid: 0, gid: 0 });
   header.encode();
-  const zeros = Buffer.alloc(1024 * 1024);
-  async function* tar(): AsyncGenerator<Buffer> {
-    yield Buffer.from(header.block!);
-    for (let left = size; left > 0; left -= zeros.length) yield left >= zeros.length ? zeros : zeros.subarray(0, left);
-    yield Buffer.alloc((512 - (size % 512)) % 512);
-    yield Buffer.alloc(1024);
+  const MIB = 1024 * 1024;
+  const member = gzipSync(Buffer.alloc(MIB), { level: 9 });
+  const out = createWriteStream(file);
+  async function* members(): AsyncGenerator<Buffer> {
+    yield gzipSync(header.block!);
+    for (let left = size; left > 0; left -= MIB) yield left >= MIB ? member : gzipSync(Buffer.alloc(left));
+    yield gzipSync(Buffer.alloc(((512 - (size % 512)) % 512) + 1024));
   }
-  await pipeline(Readable.from(tar()), createGzip({ level: 9 }), createWriteStream(file));
+  await pipeline(Readable.from(members()), out);
 }
