@@ -20,6 +20,8 @@ const TAKEOVER: [string, string, RegExp][] = [
   ['/', '        volumes:\n          - /:/host:ro\n', /volume \/ gives the container the host's whole filesystem/],
   ['/etc', '        volumes:\n          - /etc/:/host-etc\n', /volume \/etc gives/],
   ['/root', '        volumes:\n          - /root:/r\n', /volume \/root gives/],
+  // Long syntax is merged from additional_properties when the service sets no volumes of its own.
+  ['a long-syntax socket mount', '        additional_properties:\n          volumes:\n            - type: bind\n              source: /run/docker.sock\n              target: /s\n', /volume \/run\/docker\.sock gives the container the Docker engine/],
   ['another engine socket path', '        volumes:\n          - /run/user/1000/podman/podman.sock:/var/run/docker.sock\n', /podman\.sock gives the container the Docker engine/],
 ];
 
