@@ -14,7 +14,8 @@ const SOURCES = ['core', 'config', 'pipeline', 'app', 'steps', 'runtime', 'hooks
 function compiledIsCurrent() {
   if (!existsSync(compiled)) return false;
   const builtAt = statSync(compiled).mtimeMs;
-  return SOURCES.every((dir) =>
+  // An installed image ships dist/ alone: a missing source folder is no newer source.
+  return SOURCES.filter((dir) => existsSync(join(root, dir))).every((dir) =>
     readdirSync(join(root, dir), { recursive: true }).every((name) =>
       !String(name).endsWith('.ts') || statSync(join(root, dir, String(name))).mtimeMs <= builtAt));
 }
