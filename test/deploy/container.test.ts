@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { dockerSuiteOptions, TEST_IMAGES } from '../helpers/docker.ts';
 import { uniqueName } from '../helpers/compose-project.ts';
+import { request } from '../helpers/http.ts';
 
 const REPO = new URL('../..', import.meta.url).pathname;
 const KEY = 'image-test-key-7f3a9c';
@@ -24,7 +25,8 @@ describe('container image', await dockerSuiteOptions(), () => {
 
   before(async () => {
     const context = await mkdtemp(join(tmpdir(), 'railyard-image-'));
-    await execa('bash', [join(REPO, 'scripts/container-context.sh'), context, '24'], { stdio: 'inherit' });
+    const made = await execa('bash', [join(REPO, 'scripts/container-context.sh'), context, '24']);
+    process.stderr.write(`${made.stdout}\n`);
     await execa('docker', ['build', '-q', '-f', join(REPO, 'deploy/container/Containerfile'), '-t', tag, context], { env: { DOCKER_BUILDKIT: '0' } });
     await rm(context, { recursive: true, force: true });
     root = await mkdtemp(join(tmpdir(), 'railyard-image-root-'));
@@ -51,19 +53,19 @@ describe('container image', await dockerSuiteOptions(), () => {
   it('runs as a non-root user with the socket group, and /healthz answers', async () => {
     const user = (await execa('docker', ['inspect', '-f', '{{.Config.User}}', name])).stdout;
     assert.equal(user, 'railyard');
-    const health = await until(async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.status === 200, 30_000);
+    const health = await until(async () => (await request(url, '/healthz').catch(() => undefined))?.status === 200, 30_000);
     assert.ok(health, '/healthz never answered 200');
-    const body = (await (await fetch(`${url}/healthz`)).json()) as { docker: { reachable: boolean } };
+    const body = (await request(url, '/healthz')).json<{ docker: { reachable: boolean } }>();
     assert.equal(body.docker.reachable, true, 'the engine socket is not usable from the image');
   });
 
   it('deploys through /update-upstream', async () => {
-    const res = await fetch(`${url}/update-upstream?project=${name}`, { headers: { 'X-API-KEY': KEY } });
-    assert.equal(res.status, 202);
-    const { runId } = (await res.json()) as { runId: string };
+    const res = await request(url, `/update-upstream?project=${name}`, { headers: { 'X-API-KEY': KEY } });
+    assert.equal(res.status, 202, res.text);
+    const { runId } = res.json<{ runId: string }>();
     let status = '';
     await until(async () => {
-      const run = (await (await fetch(`${url}/api/runs/${runId}`, { headers: { 'X-API-KEY': KEY } })).json()) as { status: string };
+      const run = (await request(url, `/api/runs/${runId}`, { headers: { 'X-API-KEY': KEY } })).json<{ status: string }>();
       status = run.status;
       return ['succeeded', 'failed', 'cancelled', 'interrupted'].includes(status);
     }, 60_000);
@@ -80,7 +82,8 @@ describe('container image', await dockerSuiteOptions(), () => {
     const code = (await execa('docker', ['inspect', '-f', '{{.State.ExitCode}}', name])).stdout;
     assert.equal(code, '0');
     assert.ok(ms < 10_000, `docker stop took ${ms} ms`);
-    assert.match((await execa('docker', ['logs', name])).stderr + (await execa('docker', ['logs', name])).stdout, /railyard stopped/);
+    const logs = await execa('docker', ['logs', name]);
+    assert.match(`${logs.stdout}${logs.stderr}`, /railyard stopped/);
   });
 });
 
