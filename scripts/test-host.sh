@@ -273,6 +273,45 @@ build_image "$REGISTRY_ADDR/railyard-test/web:2" "$IMAGES_DIR/web" Dockerfile VE
 build_image "$REGISTRY_ADDR/railyard-test/web:unhealthy" "$IMAGES_DIR/web" Dockerfile.unhealthy
 build_image "$REGISTRY_ADDR/railyard-test/sleeper:1" "$IMAGES_DIR/sleeper" Dockerfile
 
+# ------------------------------------------------------------------ podman --
+# Podman (issue 16): Debian's podman 4.3 serving the Docker-compatible API on
+# /run/podman/podman.sock, for the runtime cases that run against it. This
+# sandbox forbids raising rlimits: Podman's defaults (nofile/nproc at their
+# maximum) make every container fail with "setrlimit ... operation not
+# permitted", and crun also fails on the hybrid cgroup layout. runc with
+# default ulimits at or below this host's hard limits works.
+step "podman"
+PODMAN_SOCK=/run/podman/podman.sock
+PODMAN_LOG="$LOG_DIR/railyard-podman.log"
+need_pm=()
+command -v podman >/dev/null 2>&1 || need_pm+=(podman)
+command -v runc >/dev/null 2>&1 || need_pm+=(runc)
+command -v tini-static >/dev/null 2>&1 || need_pm+=(tini)
+command -v systemd-analyze >/dev/null 2>&1 || need_pm+=(systemd)
+if [ ${#need_pm[@]} -gt 0 ]; then
+  info "installing: ${need_pm[*]}"
+  apt-get install -y -q "${need_pm[@]}" || { apt-get update -q && apt-get install -y -q "${need_pm[@]}"; }
+fi
+mkdir -p /etc/containers/registries.conf.d /etc/containers/containers.conf.d
+printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$REGISTRY_ADDR" >/etc/containers/registries.conf.d/railyard-test.conf
+nofile=$(ulimit -Hn)
+nproc=$(ulimit -Hu)
+if [ "$nproc" = unlimited ] || [ "$nproc" -gt 4096 ]; then nproc=4096; fi
+printf '[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=%s:%s"]\n[engine]\nruntime = "runc"\n' \
+  "$nofile" "$nofile" "$nproc" "$nproc" >/etc/containers/containers.conf.d/railyard-test.conf
+podman_answers() { curl -fs -m 3 --unix-socket "$PODMAN_SOCK" -o /dev/null http://podman/_ping; }
+if podman_answers; then
+  info "podman service already answers on $PODMAN_SOCK"
+else
+  mkdir -p "$(dirname "$PODMAN_SOCK")"
+  rm -f "$PODMAN_SOCK"
+  info "starting podman system service (log: $PODMAN_LOG)"
+  setsid nohup podman system service --time=0 "unix://$PODMAN_SOCK" >>"$PODMAN_LOG" 2>&1 </dev/null &
+  disown || true
+  wait_for 30 "$PODMAN_SOCK" podman_answers || { tail -n 30 "$PODMAN_LOG" >&2; die "podman system service did not answer within 30 s"; }
+fi
+info "podman $(podman version --format '{{.Server.Version}}' 2>/dev/null), runtime runc, ulimits nofile=$nofile nproc=$nproc"
+
 # ------------------------------------------------------------------- check --
 step "check: web image turns healthy"
 check_name="railyard-host-check-$$"
