@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { unreachable } from './docker.ts';
+import { isPodmanHealthEvent, podmanHealth } from './podman-health.ts';
 
 /** A container event from the Docker events stream (API 1.41 shape). */
 export interface ContainerEvent {
@@ -32,6 +33,12 @@ export async function watchContainerEvents(docker: Docker, labels: readonly stri
   }
   const seen: ContainerEvent[] = [];
   const listeners = new Set<(event: ContainerEvent) => void>();
+  const deliver = (event: ContainerEvent): void => {
+    seen.push(event);
+    for (const listener of listeners) listener(event);
+  };
+  // Podman: railyard runs the healthchecks itself (runtime/podman-health.ts).
+  const podman = await podmanHealth(docker, labels, (Action, id, atMs) => deliver({ Action, id, timeNano: atMs * 1e6, attributes: {} }));
   let buffer = '';
   stream.on('data', (chunk: Buffer) => {
     buffer += chunk.toString('utf8');
@@ -41,8 +48,8 @@ export async function watchContainerEvents(docker: Docker, labels: readonly stri
       buffer = buffer.slice(nl + 1);
       if (line === '') continue;
       const event = toEvent(JSON.parse(line) as RawEvent);
-      seen.push(event);
-      for (const listener of listeners) listener(event);
+      podman?.observe(event.Action, event.id);
+      if (podman === undefined || !isPodmanHealthEvent(event.Action)) deliver(event);
     }
   });
   stream.on('error', () => undefined);
@@ -54,6 +61,7 @@ export async function watchContainerEvents(docker: Docker, labels: readonly stri
       return () => listeners.delete(listener);
     },
     close() {
+      podman?.close();
       listeners.clear();
       (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
     },

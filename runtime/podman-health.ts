@@ -6,7 +6,7 @@ import type Docker from 'dockerode';
  * health stays `starting` forever, and Podman 4.3's own `health_status`
  * events carry the status from before the check. So on a Podman engine
  * railyard runs each watched container's healthcheck itself, on the check's
- * interval, through libpod's API (`GET /libpod/containers/{id}/healthcheck`
+ * interval, through libpod's API (`GET /v4.0.0/libpod/containers/{id}/healthcheck`, the oldest libpod API version 4.x serves,
  * runs it and records the result), and reports each change of status as the
  * `health_status: <status>` event Docker would have sent.
  */
@@ -67,6 +67,7 @@ export function healthDriver(docker: Docker, emit: (health: DrivenHealth) => voi
       if (closed || timers.has(id)) return;
       timers.set(id, undefined);
       void intervalOf(docker, id).then((intervalMs) => {
+        if (closed || !timers.has(id)) return;
         if (intervalMs === undefined) return void timers.delete(id);
         timers.set(id, setTimeout(() => void check(id, intervalMs), Math.min(intervalMs, 250)));
       });
@@ -95,10 +96,41 @@ async function intervalOf(docker: Docker, id: string): Promise<number | undefine
 async function runHealthcheck(docker: Docker, id: string): Promise<string | undefined> {
   const answer = await new Promise<unknown>((resolve) => {
     docker.modem.dial(
-      { path: `/libpod/containers/${encodeURIComponent(id)}/healthcheck`, method: 'GET', statusCodes: { 200: true, 404: 'no such container', 409: 'no healthcheck', 500: 'server error' }, options: {} },
+      { path: `/v4.0.0/libpod/containers/${encodeURIComponent(id)}/healthcheck`, method: 'GET', statusCodes: { 200: true, 404: 'no such container', 409: 'no healthcheck', 500: 'server error' }, options: {} },
       (error: unknown, data: unknown) => resolve(error ? undefined : data),
     );
   });
   const status = (answer as { Status?: unknown } | undefined)?.Status;
   return typeof status === 'string' && status !== '' ? status : undefined;
+}
+
+/** What watchContainerEvents needs on a Podman engine: driven health events for the watched containers. */
+export interface PodmanHealth {
+  /** Sees every event of the watch: tracks containers that start, drops those that die. */
+  observe(action: string, id: string): void;
+  close(): void;
+}
+
+/**
+ * On a Podman engine, drives the healthchecks of the containers matching
+ * `labels` (those running now and those that start later) and delivers each
+ * change as Docker's `health_status: <status>` action; undefined on Docker.
+ */
+export async function podmanHealth(docker: Docker, labels: readonly string[], deliver: (action: string, id: string, atMs: number) => void): Promise<PodmanHealth | undefined> {
+  if (!(await isPodman(docker))) return undefined;
+  const driver = healthDriver(docker, (h) => deliver(`health_status: ${h.status}`, h.id, h.at));
+  const running = await docker.listContainers({ filters: { label: [...labels], status: ['running'] } }).catch(() => []);
+  for (const container of running) driver.track(container.Id);
+  return {
+    observe(action, id) {
+      if (action === 'start') driver.track(id);
+      else if (action === 'die' || action === 'destroy') driver.untrack(id);
+    },
+    close: () => driver.close(),
+  };
+}
+
+/** Podman 4.3's own health events (`health_status` with the status from before the check): ignored where railyard drives the checks. */
+export function isPodmanHealthEvent(action: string): boolean {
+  return action === 'health_status';
 }

@@ -36,10 +36,10 @@ export interface StackRoot {
 /** The deploy pipeline's steps after `pull` (git), which needs no REPO_URL here. */
 export const DEPLOY_STEPS: readonly Step[] = [validate, render, pullImages, diff, rollout];
 
-export function stackRoot(prefix: string): StackRoot {
+/** `dockerHost`: the engine to deploy to (Podman's socket, say). @default DOCKER_HOST */
+export function stackRoot(prefix: string, dockerHost = process.env['DOCKER_HOST']): StackRoot {
   const project = uniqueName(prefix);
   const root = join(tmpdir(), project); // unique: the name holds the pid and random bytes
-  const dockerHost = process.env['DOCKER_HOST'];
   let proxynetExisted = true;
   const stack: StackRoot = {
     root,
@@ -54,9 +54,10 @@ export function stackRoot(prefix: string): StackRoot {
       proxynetExisted = (await docker.listNetworks({ filters: { name: [PROXY_NETWORK] } })).some((n) => n.Name === PROXY_NETWORK);
     },
     async down() {
-      await execa('docker', ['compose', '-p', project, 'down', '-v', '-t', '1', '--remove-orphans'], { reject: false, cwd: root });
+      const env = dockerHost === undefined ? {} : { env: { DOCKER_HOST: dockerHost } };
+      await execa('docker', ['compose', '-p', project, 'down', '-v', '-t', '1', '--remove-orphans'], { reject: false, cwd: root, ...env });
       // rollout creates the shared network; remove it only when this test did (and nothing uses it).
-      if (!proxynetExisted) await execa('docker', ['network', 'rm', PROXY_NETWORK], { reject: false });
+      if (!proxynetExisted) await execa('docker', ['network', 'rm', PROXY_NETWORK], { reject: false, ...env });
       rmSync(root, { recursive: true, force: true });
     },
   };
