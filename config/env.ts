@@ -52,6 +52,8 @@ export interface Env {
   readonly threat: ThreatEnv;
   readonly traefikDomain: string | undefined;
   readonly traefikAdmin: string | undefined;
+  /** Traefik's API (`TRAEFIK_API_URL`, e.g. `http://127.0.0.1:8080`): a rollout waits until Traefik no longer lists a draining container. */
+  readonly traefikApiUrl: string | undefined;
   readonly letsencryptEmail: string | undefined;
   /** @default false */
   readonly letsencryptStaging: boolean;
@@ -169,6 +171,7 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
     threat: threatEnv(root, read),
     traefikDomain: str('TRAEFIK_DOMAIN'),
     traefikAdmin: str('TRAEFIK_ADMIN'),
+    traefikApiUrl: str('TRAEFIK_API_URL'),
     letsencryptEmail: str('LETSENCRYPT_EMAIL'),
     letsencryptStaging: bool('LETSENCRYPT_STAGING'),
     trustedIpsCidrs: list('TRUSTED_IPS_CIDRS'),
