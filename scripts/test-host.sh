@@ -273,6 +273,22 @@ build_image "$REGISTRY_ADDR/railyard-test/web:2" "$IMAGES_DIR/web" Dockerfile VE
 build_image "$REGISTRY_ADDR/railyard-test/web:unhealthy" "$IMAGES_DIR/web" Dockerfile.unhealthy
 build_image "$REGISTRY_ADDR/railyard-test/sleeper:1" "$IMAGES_DIR/sleeper" Dockerfile
 
+# --- graceful test image (issue 17, wt-zero) ---------------------------------
+# A static C server that finishes in-flight requests on SIGTERM, for the
+# zero-failed-requests rollout test. gcc -static needs gcc and libc6-dev
+# (libc.a); the binary is compiled into a temp copy of the context, so the
+# repository holds only the source.
+if ! command -v gcc >/dev/null 2>&1 || ! compgen -G "/usr/lib/*/libc.a" >/dev/null; then
+  info "installing gcc libc6-dev (graceful test image)"
+  apt-get install -y -q gcc libc6-dev || { apt-get update -q && apt-get install -y -q gcc libc6-dev; }
+fi
+graceful_ctx=$(mktemp -d)
+cp -a "$IMAGES_DIR/graceful"/. "$graceful_ctx"/
+gcc -static -O2 -o "$graceful_ctx/graceful" "$graceful_ctx/graceful.c" || die "gcc -static of test/images/graceful/graceful.c failed"
+build_image "$REGISTRY_ADDR/railyard-test/graceful:1" "$graceful_ctx" Dockerfile
+rm -rf "$graceful_ctx"
+# --- end graceful test image ----------------------------------------------------
+
 # ------------------------------------------------------------------- check --
 step "check: web image turns healthy"
 check_name="railyard-host-check-$$"
