@@ -6,9 +6,15 @@ import { tailLogs } from '../../runtime/logs.ts';
 import type { ReadyOutcome } from '../../runtime/wait-healthy.ts';
 import type { PlannedService } from '../diff/plan.ts';
 
-export interface RollBackInput {
+/** What the rollout knew of its containers when the engine went away. */
+export interface RolloutState {
   readonly old: readonly ServiceContainer[];
   readonly fresh: readonly ServiceContainer[];
+  /** `wait`: the new containers were not ready yet; `drain`: the old ones were being drained and stopped. */
+  readonly phase: 'wait' | 'drain';
+}
+
+export interface RollBackInput extends Omit<RolloutState, 'phase'> {
   readonly failed: ReadyOutcome & { ok: false };
 }
 
@@ -25,7 +31,7 @@ export async function rollBack(docker: DockerClient, entry: PlannedService, inpu
     await removeContainers(docker, fresh.map((c) => c.id));
   } catch (error) {
     if (!isRailyardError(error, 'DOCKER_UNREACHABLE')) throw error;
-    throw engineGone(docker, entry, input, error);
+    throw engineGone(docker, entry, { ...input, phase: 'wait' }, error);
   }
   throw new RailyardError('ROLLOUT_UNHEALTHY', `${entry.service}: new container ${failed.reason}; rolled back, the old containers keep serving`, {
     project: entry.project,
@@ -33,12 +39,18 @@ export async function rollBack(docker: DockerClient, entry: PlannedService, inpu
   });
 }
 
-function engineGone(docker: DockerClient, entry: PlannedService, input: RollBackInput, cause: RailyardError): RailyardError {
+/** DOCKER_UNREACHABLE for a rollout cut off by the engine, with the containers' last known state. */
+export function engineGone(docker: DockerClient, entry: PlannedService, state: RolloutState, cause: RailyardError): RailyardError {
   const names = (list: readonly ServiceContainer[]): string => list.map((c) => c.name).join(', ') || 'none';
+  const known =
+    state.phase === 'wait'
+      ? `old containers (${names(state.old)}) running, new containers (${names(state.fresh)}) created, not yet healthy, not removed`
+      : `new containers (${names(state.fresh)}) healthy, old containers (${names(state.old)}) being drained and stopped (some may be gone)`;
   const message =
     `${entry.service}: Docker engine unreachable at ${dockerEndpoint(docker)} during the rollout; nothing was rolled back. ` +
-    `Last known: old containers (${names(input.old)}) running, new containers (${names(input.fresh)}) created and not removed. ` +
-    'Without live-restore the engine stops them all when it restarts; the next apply converges the service.';
+    `Last known: ${known}. Without live-restore the engine stops them all when it restarts; the next apply converges the service.`;
+  const fresh = state.phase === 'wait' ? 'created, not removed' : 'healthy';
+  const old = state.phase === 'wait' ? 'running' : 'draining';
   return new RailyardError('DOCKER_UNREACHABLE', message, {
     project: entry.project,
     cause,
@@ -46,9 +58,10 @@ function engineGone(docker: DockerClient, entry: PlannedService, input: RollBack
       service: entry.service,
       endpoint: dockerEndpoint(docker),
       rolledBack: false,
+      phase: state.phase,
       lastKnown: {
-        old: input.old.map((c) => ({ id: c.id, name: c.name, state: 'running' })),
-        fresh: input.fresh.map((c) => ({ id: c.id, name: c.name, state: 'created, not removed' })),
+        old: state.old.map((c) => ({ id: c.id, name: c.name, state: old })),
+        fresh: state.fresh.map((c) => ({ id: c.id, name: c.name, state: fresh })),
       },
     },
   });

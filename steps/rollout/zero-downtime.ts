@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { isRailyardError } from '../../core/errors.ts';
 import { composeUp, composeProjectName, type ComposeTarget } from '../../runtime/compose.ts';
 import { removeContainers } from '../../runtime/container-ops.ts';
 import { LABEL_PROJECT, LABEL_SERVICE, listContainers, type ServiceContainer } from '../../runtime/containers.ts';
@@ -8,7 +9,7 @@ import { waitAllReady } from '../../runtime/wait-healthy.ts';
 import type { PlannedService } from '../diff/plan.ts';
 import { drainAndStop, throwIfAborted } from './drain.ts';
 import { readyPolicy } from './health.ts';
-import { rollBack } from './roll-back.ts';
+import { engineGone, rollBack } from './roll-back.ts';
 
 export interface RolloutTimings {
   /** Epoch ms of the last new container turning ready (its `healthy` event). */
@@ -43,14 +44,24 @@ export async function zeroDowntime(docker: DockerClient, target: ComposeTarget, 
     throwIfAborted(signal);
     const fresh = (await listContainers(docker, { project: entry.project, service })).filter((c) => !oldIds.has(c.id));
     log.info({ service, old: old.length, new: fresh.length }, 'scaled up');
-    const policies = await Promise.all(fresh.map((c) => readyPolicy(docker, c.id, desired.rollout)));
-    const outcomes = await waitAllReady(watch, policies.map((p) => p.policy), new Map(policies.map((p) => [p.policy.id, p.health ?? ''])), signal);
-    throwIfAborted(signal);
-    const failed = outcomes.find((o) => !o.ok);
-    if (failed !== undefined && !failed.ok) await rollBack(docker, entry, { old, fresh, failed });
-    const readyAt = Math.max(...outcomes.map((o) => (o.ok ? o.at : 0)));
-    await drainAndStop(docker, watch, old, { rollout: desired.rollout, traefikApiUrl: options.traefikApiUrl, signal, log });
-    return { readyAt, doneAt: Date.now() };
+    const state: { old: ServiceContainer[]; fresh: ServiceContainer[]; phase: 'wait' | 'drain' } = { old, fresh, phase: 'wait' };
+    try {
+      const policies = await Promise.all(fresh.map((c) => readyPolicy(docker, c.id, desired.rollout)));
+      const outcomes = await waitAllReady(watch, policies.map((p) => p.policy), new Map(policies.map((p) => [p.policy.id, p.health ?? ''])), signal);
+      throwIfAborted(signal);
+      const failed = outcomes.find((o) => !o.ok);
+      if (failed !== undefined && !failed.ok) await rollBack(docker, entry, { old, fresh, failed });
+      const readyAt = Math.max(...outcomes.map((o) => (o.ok ? o.at : 0)));
+      state.phase = 'drain';
+      await drainAndStop(docker, watch, old, { rollout: desired.rollout, traefikApiUrl: options.traefikApiUrl, signal, log });
+      return { readyAt, doneAt: Date.now() };
+    } catch (error) {
+      // Only rollBack's own report already carries the state; any other unreachable engine gets it here.
+      if (isRailyardError(error, 'DOCKER_UNREACHABLE') && (error.data as { lastKnown?: unknown } | undefined)?.lastKnown === undefined) {
+        throw engineGone(docker, entry, state, error);
+      }
+      throw error;
+    }
   } finally {
     watch.close();
   }
