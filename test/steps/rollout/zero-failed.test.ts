@@ -18,7 +18,7 @@ import { testStack, type TestSpec } from './stack.ts';
 const ROLLOUTS = Number(process.env['ZERO_FAILED_ROLLOUTS'] ?? 20);
 // Short checks keep 20 rollouts × 2 images near a minute each: healthy after
 // one 250 ms interval, unhealthy 2 × 250 ms after the marker goes in.
-const CHECK: Healthcheck = { test: ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1:8080/'], interval: '250ms', timeout: '1s', retries: 2 };
+const CHECK: Healthcheck = { test: ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1:8080/'], interval: '250ms', timeout: '1s', retries: 2, start_period: '10s' };
 
 function spec(image: string, version: number, drain: boolean): Record<string, TestSpec> {
   return {
