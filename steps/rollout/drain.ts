@@ -39,7 +39,9 @@ async function drainOne(docker: DockerClient, watch: EventWatch, container: Serv
   const { check, health, ips } = await inspectHealth(docker, container.id);
   const started = Date.now();
   let how = 'rollout.drain';
-  if (hasDrainGuard(check?.test)) {
+  const guarded = hasDrainGuard(check?.test);
+  options.log.info({ container: container.name, marker: guarded }, 'draining');
+  if (guarded) {
     const from = watch.seen.length;
     if (await markDraining(docker, container.id)) {
       const bound =

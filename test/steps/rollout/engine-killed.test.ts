@@ -5,12 +5,11 @@
 // never "rolled back": nothing could be.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { isRailyardError } from '../../../core/errors.ts';
 import { TEST_IMAGES, dockerSuiteOptions, ensureImage, requireDocker } from '../../helpers/docker.ts';
 import { canStartSecondEngine, startSecondEngine, type SecondEngine } from '../../helpers/second-engine.ts';
 import { testStack, type TestSpec } from './stack.ts';
+import { watchingLogger } from './watching-logger.ts';
 
 // A 3 s interval keeps the new container `starting` long enough to kill the engine in the wait.
 const spec = (version: number): Record<string, TestSpec> => ({
@@ -23,17 +22,6 @@ const spec = (version: number): Record<string, TestSpec> => ({
     extra: { environment: { VERSION: String(version) }, healthcheck: { test: ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1:8080/'], interval: '3s', retries: 3 } },
   },
 });
-
-/** A logger that calls `onMessage` for each log line's msg (to act at a precise point of the rollout). */
-function watchingLogger(onMessage: (msg: string) => void) {
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) onMessage((JSON.parse(line) as { msg: string }).msg);
-      done();
-    },
-  });
-  return pino({ level: 'info' }, sink);
-}
 
 const options = await dockerSuiteOptions();
 const skip = (await canStartSecondEngine()) ? options : { skip: 'a second engine needs root, dockerd, ip and nsenter' };
