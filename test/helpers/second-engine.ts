@@ -22,7 +22,7 @@ export interface SecondEngine {
   kill(): Promise<void>;
   /** Copies images from the shared engine into this one. */
   loadImages(images: readonly string[]): Promise<void>;
-  /** Restarts dockerd on the same data (it removes what the killed one left), stops it cleanly, removes everything. */
+  /** Removes its containers (through the API, or runc after a kill), stops dockerd, removes its folder and namespace. */
   destroy(): Promise<void>;
 }
 
@@ -31,7 +31,7 @@ const START_TIMEOUT_MS = 30_000;
 /** Whether this machine can run a second engine (root, dockerd, ip). */
 export async function canStartSecondEngine(): Promise<boolean> {
   if (process.getuid?.() !== 0) return false;
-  const found = await Promise.all(['dockerd', 'ip', 'nsenter'].map((bin) => execa('which', [bin], { reject: false })));
+  const found = await Promise.all(['dockerd', 'ip', 'nsenter', 'runc'].map((bin) => execa('which', [bin], { reject: false })));
   return found.every((r) => r.exitCode === 0);
 }
 
@@ -90,21 +90,30 @@ export async function startSecondEngine(): Promise<SecondEngine> {
       await Promise.all([save, load]);
     },
     async destroy() {
-      await stop('SIGKILL');
-      // A fresh dockerd on the same data kills the containers its killed
-      // predecessor left (no live-restore), so nothing outlives the test.
-      await start().catch(() => undefined);
-      const left = await docker.listContainers({ all: true }).catch(() => []);
-      await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
-      await stop('SIGTERM');
+      // A live engine removes its containers itself; after a kill, runc (below) ends what the dead one left.
+      if (await docker.ping().then(() => true, () => false)) {
+        const left = await docker.listContainers({ all: true }).catch(() => []);
+        await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+        await stop('SIGTERM');
+      }
       await stop('SIGKILL');
       await cleanup(dir, netns);
     },
   };
 }
 
-/** Kills what is left in the namespace (processes this helper started), unmounts, removes the folder and the namespace. */
+/**
+ * Ends what a killed engine leaves (its containers through runc's state, then
+ * containerd and the shims still in the namespace: processes this helper
+ * started), unmounts, removes the folder and the namespace.
+ */
 async function cleanup(dir: string, netns: string): Promise<void> {
+  const runc = ['--root', `${dir}/exec/runtime-runc/moby`];
+  const ids = (await execa('runc', [...runc, 'list', '-q'], { reject: false })).stdout.split('\n').filter(Boolean);
+  for (const id of ids) {
+    await execa('runc', [...runc, 'kill', id, 'KILL'], { reject: false });
+    await execa('runc', [...runc, 'delete', '--force', id], { reject: false });
+  }
   const pids = (await execa('ip', ['netns', 'pids', netns], { reject: false })).stdout.split('\n').filter(Boolean);
   for (const pid of pids) await execa('kill', ['-9', pid], { reject: false });
   const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((line) => line.split(' ')[1] ?? '').filter((m) => m.startsWith(`${dir}/`)).sort().reverse();
