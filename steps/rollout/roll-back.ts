@@ -10,8 +10,8 @@ import type { PlannedService } from '../diff/plan.ts';
 export interface RolloutState {
   readonly old: readonly ServiceContainer[];
   readonly fresh: readonly ServiceContainer[];
-  /** `wait`: the new containers were not ready yet; `drain`: the old ones were being drained and stopped. */
-  readonly phase: 'wait' | 'drain';
+  /** `wait`: the new containers were not ready yet; `drain`: the old ones were being drained and stopped (moves on as the rollout does). */
+  phase: 'wait' | 'drain';
 }
 
 export interface RollBackInput extends Omit<RolloutState, 'phase'> {

@@ -4,12 +4,12 @@ import { composeUp, composeProjectName, type ComposeTarget } from '../../runtime
 import { removeContainers } from '../../runtime/container-ops.ts';
 import { LABEL_PROJECT, LABEL_SERVICE, listContainers, type ServiceContainer } from '../../runtime/containers.ts';
 import type { DockerClient } from '../../runtime/docker.ts';
-import { watchContainerEvents } from '../../runtime/events.ts';
+import { watchContainerEvents, type EventWatch } from '../../runtime/events.ts';
 import { waitAllReady } from '../../runtime/wait-healthy.ts';
 import type { PlannedService } from '../diff/plan.ts';
 import { drainAndStop, throwIfAborted } from './drain.ts';
 import { readyPolicy } from './health.ts';
-import { engineGone, rollBack } from './roll-back.ts';
+import { engineGone, rollBack, type RolloutState } from './roll-back.ts';
 
 export interface RolloutTimings {
   /** Epoch ms of the last new container turning ready (its `healthy` event). */
@@ -32,31 +32,21 @@ export interface ZeroDowntimeOptions {
  * new containers go, the old stay.
  */
 export async function zeroDowntime(docker: DockerClient, target: ComposeTarget, entry: PlannedService, options: ZeroDowntimeOptions): Promise<RolloutTimings> {
-  const desired = entry.desired!;
   const { service } = entry;
-  const { signal, log } = options;
   await removeIdle(docker, entry.containers);
   const old = entry.containers.filter((c) => c.state === 'running');
   const oldIds = new Set(old.map((c) => c.id));
   const watch = await watchContainerEvents(docker, [`${LABEL_PROJECT}=${composeProjectName(entry.project)}`, `${LABEL_SERVICE}=${service}`]);
   try {
-    await composeUp(target, { services: [service], noDeps: true, noRecreate: true, scale: { [service]: old.length + desired.replicas } });
-    throwIfAborted(signal);
+    await composeUp(target, { services: [service], noDeps: true, noRecreate: true, scale: { [service]: old.length + entry.desired!.replicas } });
+    throwIfAborted(options.signal);
     const fresh = (await listContainers(docker, { project: entry.project, service })).filter((c) => !oldIds.has(c.id));
-    log.info({ service, old: old.length, new: fresh.length }, 'scaled up');
-    const state: { old: ServiceContainer[]; fresh: ServiceContainer[]; phase: 'wait' | 'drain' } = { old, fresh, phase: 'wait' };
+    options.log.info({ service, old: old.length, new: fresh.length }, 'scaled up');
+    const state: RolloutState = { old, fresh, phase: 'wait' };
     try {
-      const policies = await Promise.all(fresh.map((c) => readyPolicy(docker, c.id, desired.rollout)));
-      const outcomes = await waitAllReady(watch, policies.map((p) => p.policy), new Map(policies.map((p) => [p.policy.id, p.health ?? ''])), signal);
-      throwIfAborted(signal);
-      const failed = outcomes.find((o) => !o.ok);
-      if (failed !== undefined && !failed.ok) await rollBack(docker, entry, { old, fresh, failed });
-      const readyAt = Math.max(...outcomes.map((o) => (o.ok ? o.at : 0)));
-      state.phase = 'drain';
-      await drainAndStop(docker, watch, old, { rollout: desired.rollout, traefikApiUrl: options.traefikApiUrl, signal, log });
-      return { readyAt, doneAt: Date.now() };
+      return await replace(docker, watch, entry, state, options);
     } catch (error) {
-      // Only rollBack's own report already carries the state; any other unreachable engine gets it here.
+      // rollBack's own report already carries the state; any other unreachable engine gets it here.
       if (isRailyardError(error, 'DOCKER_UNREACHABLE') && (error.data as { lastKnown?: unknown } | undefined)?.lastKnown === undefined) {
         throw engineGone(docker, entry, state, error);
       }
@@ -65,6 +55,27 @@ export async function zeroDowntime(docker: DockerClient, target: ComposeTarget, 
   } finally {
     watch.close();
   }
+}
+
+/** Waits for the new containers (or rolls back), then drains and stops the old; `state.phase` follows. */
+async function replace(
+  docker: DockerClient,
+  watch: EventWatch,
+  entry: PlannedService,
+  state: RolloutState,
+  options: ZeroDowntimeOptions,
+): Promise<RolloutTimings> {
+  const { signal, log } = options;
+  const rollout = entry.desired!.rollout;
+  const policies = await Promise.all(state.fresh.map((c) => readyPolicy(docker, c.id, rollout)));
+  const outcomes = await waitAllReady(watch, policies.map((p) => p.policy), new Map(policies.map((p) => [p.policy.id, p.health ?? ''])), signal);
+  throwIfAborted(signal);
+  const failed = outcomes.find((o) => !o.ok);
+  if (failed !== undefined && !failed.ok) await rollBack(docker, entry, { old: state.old, fresh: state.fresh, failed });
+  const readyAt = Math.max(...outcomes.map((o) => (o.ok ? o.at : 0)));
+  state.phase = 'drain';
+  await drainAndStop(docker, watch, state.old, { rollout, traefikApiUrl: options.traefikApiUrl, signal, log });
+  return { readyAt, doneAt: Date.now() };
 }
 
 /** Containers that serve nothing (created, exited) from an interrupted run: remove before scaling. */
