@@ -52,8 +52,6 @@ export interface Env {
   readonly threat: ThreatEnv;
   readonly traefikDomain: string | undefined;
   readonly traefikAdmin: string | undefined;
-  /** Traefik's API (`TRAEFIK_API_URL`, e.g. `http://127.0.0.1:8080`): a rollout waits until Traefik no longer lists a draining container. */
-  readonly traefikApiUrl: string | undefined;
   readonly letsencryptEmail: string | undefined;
   /** @default false */
   readonly letsencryptStaging: boolean;
@@ -63,7 +61,7 @@ export interface Env {
   readonly traefikWebAddress: string;
   /** Traefik's `web-secure` entrypoint (`TRAEFIK_WEB_SECURE_ADDRESS`): itsUP's, where users forward port 443 to. @default ':8443' */
   readonly traefikWebSecureAddress: string;
-  /** Traefik's API (`TRAEFIK_API_URL`, e.g. `http://127.0.0.1:8080`): `routes` compares what it loaded, rollouts wait for its servers. */
+  /** Traefik's API (`TRAEFIK_API_URL`, e.g. `http://127.0.0.1:8080`): `routes` compares what it loaded, rollouts wait until it no longer lists a draining container. */
   readonly traefikApiUrl: string | undefined;
   /** @default 'info' */
   readonly logLevel: string;
@@ -171,7 +169,6 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
     threat: threatEnv(root, read),
     traefikDomain: str('TRAEFIK_DOMAIN'),
     traefikAdmin: str('TRAEFIK_ADMIN'),
-    traefikApiUrl: str('TRAEFIK_API_URL'),
     letsencryptEmail: str('LETSENCRYPT_EMAIL'),
     letsencryptStaging: bool('LETSENCRYPT_STAGING'),
     trustedIpsCidrs: list('TRUSTED_IPS_CIDRS'),
