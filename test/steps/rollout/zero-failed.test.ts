@@ -6,7 +6,7 @@
 // service, for busybox httpd (dies at once on SIGTERM) and for an app that
 // finishes in-flight requests; with the drain marker left out of the
 // healthcheck (drain off) the same prober must see failures.
-import { describe, it, before, after } from 'node:test';
+import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type Docker from 'dockerode';
 import type { Healthcheck } from '../../../config/db-types.ts';
@@ -61,13 +61,14 @@ async function until(check: () => boolean, what: string): Promise<void> {
   }
 }
 
-describe('zero failed requests through rollouts (Traefik stand-in, real dockerd)', await dockerSuiteOptions(), () => {
+// The three series run at the same time (each its own stack, stand-in and
+// prober): most of a rollout is waiting on dockerd, and CI time is bounded.
+describe('zero failed requests through rollouts (Traefik stand-in, real dockerd)', { ...(await dockerSuiteOptions()), concurrency: 3 }, () => {
   let docker: Docker;
   before(async () => {
     ({ docker } = await requireDocker());
     await Promise.all([TEST_IMAGES.web, TEST_IMAGES.graceful].map((i) => ensureImage(docker, i)));
   });
-  after(() => undefined);
 
   for (const [name, image] of [['busybox httpd (dies at once on SIGTERM)', TEST_IMAGES.web], ['an app that finishes in-flight requests', TEST_IMAGES.graceful]] as const) {
     it(`${name}: 0 failed of every 20 ms probe over ${ROLLOUTS} rollouts`, async (t) => {
