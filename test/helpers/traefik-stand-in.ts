@@ -43,10 +43,12 @@ export async function startStandIn(docker: Docker, options: StandInOptions): Pro
       .filter((ip): ip is string => ip !== undefined && ip !== '')
       .map((ip) => `${ip}:${options.port}`);
   };
+  // One refresh at a time, in order: a slow listing must never overwrite a newer one.
+  let chain = Promise.resolve();
   const schedule = (): void => {
     pending ??= setTimeout(() => {
       pending = undefined;
-      refresh().catch(() => undefined);
+      chain = chain.then(refresh).catch(() => undefined);
     }, options.throttleMs ?? 300);
   };
   const events = await docker.getEvents({ filters: { type: ['container'], label: labels } });

@@ -17,9 +17,10 @@ import { testStack, type TestSpec } from './stack.ts';
 
 const ROLLOUTS = Number(process.env['ZERO_FAILED_ROLLOUTS'] ?? 20);
 // Short checks keep 20 rollouts × 2 images near a minute each: healthy after
-// one 250 ms interval, unhealthy at the first check after the marker goes in.
-// start_period: a slow first check on a loaded machine does not count.
-const CHECK: Healthcheck = { test: ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1:8080/'], interval: '250ms', timeout: '2s', retries: 1, start_period: '10s' };
+// one 250 ms interval, unhealthy 3 × 250 ms after the marker goes in. Three
+// retries and a 5 s timeout: one slow check on a loaded machine must not take a
+// healthy container out of rotation; start_period: nor a slow first one.
+const CHECK: Healthcheck = { test: ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1:8080/'], interval: '250ms', timeout: '5s', retries: 3, start_period: '10s' };
 
 function spec(image: string, version: number, drain: boolean): Record<string, TestSpec> {
   return {
