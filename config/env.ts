@@ -61,7 +61,7 @@ export interface Env {
   readonly traefikWebAddress: string;
   /** Traefik's `web-secure` entrypoint (`TRAEFIK_WEB_SECURE_ADDRESS`): itsUP's, where users forward port 443 to. @default ':8443' */
   readonly traefikWebSecureAddress: string;
-  /** Traefik's API (`TRAEFIK_API_URL`, e.g. `http://127.0.0.1:8080`): `routes` compares what it loaded, rollouts wait for its servers. */
+  /** Traefik's API (`TRAEFIK_API_URL`, e.g. `http://127.0.0.1:8080`): `routes` compares what it loaded, rollouts wait until it no longer lists a draining container. */
   readonly traefikApiUrl: string | undefined;
   /** @default 'info' */
   readonly logLevel: string;

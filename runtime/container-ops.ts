@@ -1,4 +1,4 @@
-import type { DockerClient } from './docker.ts';
+import { unreachable, type DockerClient } from './docker.ts';
 
 /** A container's healthcheck as the engine applies it (image or compose), in nanoseconds. */
 export interface AppliedHealthcheck {
@@ -9,29 +9,103 @@ export interface AppliedHealthcheck {
   readonly startPeriodNs: number | undefined;
 }
 
-/** One inspect: the applied healthcheck and the current health status (undefined without a healthcheck). */
-export async function inspectHealth(docker: DockerClient, id: string): Promise<{ check: AppliedHealthcheck | undefined; health: string | undefined }> {
-  const info = await docker.getContainer(id).inspect();
+/** One inspect: the applied healthcheck, the current health status (undefined without a healthcheck) and the container's IPs. */
+export async function inspectHealth(
+  docker: DockerClient,
+  id: string,
+): Promise<{ check: AppliedHealthcheck | undefined; health: string | undefined; ips: string[] }> {
+  let info: Awaited<ReturnType<ReturnType<DockerClient['getContainer']>['inspect']>>;
+  try {
+    info = await docker.getContainer(id).inspect();
+  } catch (error) {
+    throw engineError(docker, error);
+  }
   const raw = info.Config.Healthcheck as { Test?: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number } | undefined;
   const check = raw === undefined ? undefined : { test: raw.Test, intervalNs: raw.Interval, timeoutNs: raw.Timeout, retries: raw.Retries, startPeriodNs: raw.StartPeriod };
-  return { check, health: info.State.Health?.Status };
+  const ips = Object.values(info.NetworkSettings.Networks ?? {}).map((n) => n.IPAddress).filter((ip) => ip !== '');
+  return { check, health: info.State.Health?.Status, ips };
 }
 
-/** Removes containers by force; one already gone is not an error. */
+/** Removes containers by force; one already gone is not an error, an engine that does not answer is (DOCKER_UNREACHABLE). */
 export async function removeContainers(docker: DockerClient, ids: readonly string[]): Promise<void> {
-  await Promise.all(ids.map((id) => docker.getContainer(id).remove({ force: true }).catch(() => undefined)));
+  const results = await Promise.allSettled(ids.map((id) => docker.getContainer(id).remove({ force: true }).catch(ignoreStatus(404, 409))));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw engineError(docker, failed.reason);
 }
 
 /** `docker stop` within the container's stop grace period, then remove. */
 export async function stopAndRemove(docker: DockerClient, id: string): Promise<void> {
   const container = docker.getContainer(id);
-  const info = await container.inspect().catch(() => undefined);
-  if (info === undefined) return;
-  const grace = (info.Config as { StopTimeout?: number }).StopTimeout ?? 10;
-  await container.stop({ t: grace }).catch((error: { statusCode?: number }) => {
-    if (error.statusCode !== 304 && error.statusCode !== 404) throw error;
+  try {
+    const info = await container.inspect().catch(ignoreStatus(404));
+    if (info === undefined) return;
+    const grace = (info.Config as { StopTimeout?: number }).StopTimeout ?? 10;
+    await container.stop({ t: grace }).catch(ignoreStatus(304, 404));
+    await container.remove({ force: true }).catch(ignoreStatus(404, 409));
+  } catch (error) {
+    throw engineError(docker, error);
+  }
+}
+
+/** A catch handler that turns the given API answers (already gone, already stopped) into undefined. */
+function ignoreStatus(...codes: number[]): (error: { statusCode?: number }) => undefined {
+  return (error) => {
+    if (error.statusCode !== undefined && codes.includes(error.statusCode)) return undefined;
+    throw error;
+  };
+}
+
+/**
+ * The drain marker: while this file exists, a healthcheck rendered by railyard
+ * fails. /dev/shm is a writable tmpfs in every container, even one with a
+ * read-only root filesystem.
+ */
+export const DRAIN_MARKER = '/dev/shm/.railyard-drain';
+
+/** Runs `cmd` (argv, no shell of ours) in a running container; resolves with its exit code. */
+export async function execIn(docker: DockerClient, id: string, cmd: readonly string[], timeoutMs = 5000): Promise<number> {
+  try {
+    return await execOnce(docker, id, cmd, timeoutMs);
+  } catch (error) {
+    throw engineError(docker, error);
+  }
+}
+
+async function execOnce(docker: DockerClient, id: string, cmd: readonly string[], timeoutMs: number): Promise<number> {
+  const exec = await docker.getContainer(id).exec({ Cmd: [...cmd], AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`exec ${cmd[0]} did not finish within ${timeoutMs} ms`)), timeoutMs);
+    stream.on('end', () => (clearTimeout(timer), resolve()));
+    stream.on('close', () => (clearTimeout(timer), resolve()));
+    stream.on('error', (error) => (clearTimeout(timer), reject(error)));
+    stream.resume();
   });
-  await container.remove({ force: true }).catch((error: { statusCode?: number }) => {
-    if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
-  });
+  const info = await exec.inspect();
+  return info.ExitCode ?? -1;
+}
+
+/**
+ * Puts the drain marker in a container through the Engine API (an exec of the
+ * image's /bin/sh, which its wrapped healthcheck needs anyway). False when the
+ * exec ran but could not write the file.
+ */
+export async function markDraining(docker: DockerClient, id: string): Promise<boolean> {
+  return (await execIn(docker, id, ['/bin/sh', '-c', `: > ${DRAIN_MARKER}`])) === 0;
+}
+
+/** Errors of a socket that no longer answers (engine killed or restarting). */
+const GONE = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+
+/** Whether an engine call failed because the engine is gone, rather than with an API answer. */
+export function isEngineGone(error: unknown): boolean {
+  const e = error as { code?: unknown; statusCode?: unknown; message?: unknown } | undefined;
+  if (e === undefined || e === null) return false;
+  if (typeof e.code === 'string' && GONE.has(e.code)) return true;
+  return typeof e.message === 'string' && /socket hang up|connect ECONNREFUSED|connect ENOENT/.test(e.message);
+}
+
+/** DOCKER_UNREACHABLE for a gone engine; other errors unchanged. */
+export function engineError(docker: DockerClient, error: unknown): unknown {
+  return isEngineGone(error) ? unreachable(docker, error) : error;
 }

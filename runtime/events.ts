@@ -2,6 +2,9 @@ import type Docker from 'dockerode';
 import { unreachable } from './docker.ts';
 import { isPodmanHealthEvent, podmanHealth } from './podman-health.ts';
 
+/** The `Action` of the one synthetic event a watch emits when the engine's event stream ends. */
+export const STREAM_CLOSED = 'railyard: event stream closed';
+
 /** A container event from the Docker events stream (API 1.41 shape). */
 export interface ContainerEvent {
   readonly Action: string;
@@ -52,7 +55,17 @@ export async function watchContainerEvents(docker: Docker, labels: readonly stri
       if (podman === undefined || !isPodmanHealthEvent(event.Action)) deliver(event);
     }
   });
-  stream.on('error', () => undefined);
+  // The engine went away (killed, restarted): waits must learn it now, not at their timeout.
+  let closed = false;
+  const onClosed = (): void => {
+    if (closed) return;
+    closed = true;
+    podman?.close();
+    deliver({ Action: STREAM_CLOSED, id: '', timeNano: Date.now() * 1e6, attributes: {} });
+  };
+  stream.on('error', onClosed);
+  stream.on('end', onClosed);
+  stream.on('close', onClosed);
   return {
     seen,
     subscribe(listener) {
@@ -61,6 +74,7 @@ export async function watchContainerEvents(docker: Docker, labels: readonly stri
       return () => listeners.delete(listener);
     },
     close() {
+      closed = true;
       podman?.close();
       listeners.clear();
       (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();

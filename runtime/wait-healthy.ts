@@ -1,4 +1,4 @@
-import type { ContainerEvent, EventWatch } from './events.ts';
+import { STREAM_CLOSED, type ContainerEvent, type EventWatch } from './events.ts';
 
 /** How to decide that one new container is ready. */
 export interface ReadyPolicy {
@@ -13,7 +13,7 @@ export interface ReadyPolicy {
 
 export type ReadyOutcome =
   | { readonly ok: true; readonly id: string; /** Epoch ms of the healthy event (or the end of the settle time). */ readonly at: number }
-  | { readonly ok: false; readonly id: string; readonly reason: 'exited' | 'unhealthy' | 'timeout' | 'restarted' | 'aborted' };
+  | { readonly ok: false; readonly id: string; readonly reason: 'exited' | 'unhealthy' | 'timeout' | 'restarted' | 'aborted' | 'engine gone' };
 
 const FATAL: Readonly<Record<string, 'exited' | 'unhealthy' | 'restarted'>> = {
   die: 'exited',
@@ -38,6 +38,7 @@ export function waitReady(watch: EventWatch, policy: ReadyPolicy, initialHealth?
     };
     const onAbort = (): void => done({ ok: false, id: policy.id, reason: 'aborted' });
     const onEvent = (event: ContainerEvent): void => {
+      if (event.Action === STREAM_CLOSED) return done({ ok: false, id: policy.id, reason: 'engine gone' });
       if (event.id !== policy.id) return;
       const fatal = FATAL[event.Action];
       if (fatal !== undefined) done({ ok: false, id: policy.id, reason: fatal });
@@ -77,4 +78,39 @@ export async function waitAllReady(
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+export type UnhealthyOutcome = 'unhealthy' | 'gone' | 'timeout' | 'aborted' | 'engine gone';
+
+/**
+ * Waits for a draining container's `health_status: unhealthy` event, seen
+ * after event number `from` of the watch (events before the marker went in
+ * do not count). `gone` when it died or was removed first.
+ */
+export function waitUnhealthy(watch: EventWatch, id: string, from: number, timeoutMs: number, signal?: AbortSignal): Promise<UnhealthyOutcome> {
+  return new Promise((resolve) => {
+    let index = 0;
+    let unsubscribe: (() => void) | undefined;
+    let settled = false;
+    const done = (outcome: UnhealthyOutcome): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      unsubscribe?.();
+      signal?.removeEventListener('abort', onAbort);
+      resolve(outcome);
+    };
+    const onAbort = (): void => done('aborted');
+    const timer = setTimeout(() => done('timeout'), timeoutMs);
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort);
+    unsubscribe = watch.subscribe((event) => {
+      if (index++ < from) return;
+      if (event.Action === STREAM_CLOSED) return done('engine gone');
+      if (event.id !== id) return;
+      if (event.Action === 'health_status: unhealthy') done('unhealthy');
+      else if (event.Action === 'die' || event.Action === 'destroy') done('gone');
+    });
+    if (settled) unsubscribe();
+  });
 }

@@ -311,6 +311,21 @@ else
   wait_for 30 "$PODMAN_SOCK" podman_answers || { tail -n 30 "$PODMAN_LOG" >&2; die "podman system service did not answer within 30 s"; }
 fi
 info "podman $(podman version --format '{{.Server.Version}}' 2>/dev/null), runtime runc, ulimits nofile=$nofile nproc=$nproc"
+# --- graceful test image (issue 17, wt-zero) ---------------------------------
+# A static C server that finishes in-flight requests on SIGTERM, for the
+# zero-failed-requests rollout test. gcc -static needs gcc and libc6-dev
+# (libc.a); the binary is compiled into a temp copy of the context, so the
+# repository holds only the source.
+if ! command -v gcc >/dev/null 2>&1 || ! compgen -G "/usr/lib/*/libc.a" >/dev/null; then
+  info "installing gcc libc6-dev (graceful test image)"
+  apt-get install -y -q gcc libc6-dev || { apt-get update -q && apt-get install -y -q gcc libc6-dev; }
+fi
+graceful_ctx=$(mktemp -d)
+cp -a "$IMAGES_DIR/graceful"/. "$graceful_ctx"/
+gcc -static -O2 -o "$graceful_ctx/graceful" "$graceful_ctx/graceful.c" || die "gcc -static of test/images/graceful/graceful.c failed"
+build_image "$REGISTRY_ADDR/railyard-test/graceful:1" "$graceful_ctx" Dockerfile
+rm -rf "$graceful_ctx"
+# --- end graceful test image ----------------------------------------------------
 
 # ------------------------------------------------------------------- check --
 step "check: web image turns healthy"

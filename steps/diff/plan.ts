@@ -1,6 +1,7 @@
-import type { Rollout } from '../../config/db-types.ts';
+import type { Healthcheck, Rollout } from '../../config/db-types.ts';
 import { groupByService, serviceKey, type ServiceContainer } from '../../runtime/containers.ts';
 import { normalizeRef } from '../../runtime/images.ts';
+import { drainMode } from '../render/drain-healthcheck.ts';
 
 /** One compose service the host should run (adapted from render's RenderedService). */
 export interface DesiredService {
@@ -90,7 +91,15 @@ function planService(desired: DesiredService, current: readonly ServiceContainer
   const recreateWhy = !desired.stateless ? 'stateful' : fixed ?? (desired.rollout?.strategy === 'recreate' ? 'rollout.strategy is recreate' : undefined);
   if (recreateWhy !== undefined) return { ...base, action: 'recreate', reason: `${changes.join(', ')}; ${recreateWhy}`, warnings: [] };
   const warnings = hasHealthcheck(desired.definition) ? [] : [`${desired.service}: no healthcheck in db.yml; a healthcheck is strongly advised (without one the rollout waits rollout.settle)`];
-  return { ...base, action: 'rollout', reason: `${changes.join(', ')}; stateless`, warnings };
+  return { ...base, action: 'rollout', reason: `${changes.join(', ')}; stateless; ${drainSummary(desired)}`, warnings };
+}
+
+/** How the rollout takes the old containers out of rotation (README "Rollouts"), for plan. */
+function drainSummary(desired: DesiredService): string {
+  const mode = drainMode(desired.definition['healthcheck'] as Healthcheck | undefined);
+  if (mode.kind === 'marker') return 'drain: healthcheck marker';
+  const drain = desired.rollout?.drain;
+  return `drain: ${drain !== undefined ? `rollout.drain ${drain}` : 'none, stops at once'} (no marker: ${mode.why})`;
 }
 
 function whatChanged(desired: DesiredService, current: readonly ServiceContainer[], imageId: string | undefined): string[] {

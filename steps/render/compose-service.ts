@@ -1,6 +1,7 @@
-import type { DependsOn, Project, Service } from '../../config/db-types.ts';
+import type { DependsOn, Healthcheck, Project, Service } from '../../config/db-types.ts';
 import { CONFIG_HASH_LABEL, configHash } from './config-hash.ts';
 import { mergeProperties } from './merge-properties.ts';
+import { withDrainMarker } from './drain-healthcheck.ts';
 import { composeVolume, configMounts } from './mounts.ts';
 import { composeServiceName, PROXY_NETWORK, type Route } from './routes.ts';
 import { traefikLabels, type Label } from './traefik-labels.ts';
@@ -57,10 +58,16 @@ export function composeService(input: ComposeServiceInput): ComposeServiceOutput
   const hash = configHash({ service: merged, mounts });
   return {
     name: composeServiceName(project.name, service.host),
-    definition: { ...merged, labels: [...labels, `${CONFIG_HASH_LABEL}=${hash}`] },
+    definition: { ...drainGuarded(merged), labels: [...labels, `${CONFIG_HASH_LABEL}=${hash}`] },
     configHash: hash,
     dataDirs: volumes.flatMap((volume) => (volume.dataDir !== undefined ? [volume.dataDir] : [])),
   };
+}
+
+/** The healthcheck behind the drain marker (README "Rollouts"); hashed before, so the guard is never a change. */
+function drainGuarded(service: Record<string, unknown>): Record<string, unknown> {
+  const healthcheck = service['healthcheck'] as Healthcheck | undefined;
+  return healthcheck === undefined ? service : { ...service, healthcheck: withDrainMarker(healthcheck) };
 }
 
 /** A writable folder is the container's own data: its contents would change the hash on every run. */

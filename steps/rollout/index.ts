@@ -27,6 +27,9 @@ export interface RolloutOptions {
   readonly root: string;
   readonly dockerHost?: string | undefined;
   readonly log: Logger;
+  /** The run's abort signal: a rollout's waits end on it. */
+  readonly signal?: AbortSignal | undefined;
+  readonly traefikApiUrl?: string | undefined;
 }
 
 /** Acts on the diff's plan; fails with the first service's error after trying every project. */
@@ -34,7 +37,13 @@ export const rollout: Step<'rollout', RolloutResult> = {
   name: 'rollout',
   needs: [diff],
   async run(ctx) {
-    const result = await applyPlan(ctx.clients.docker, ctx.resultOf(diff), { root: ctx.env.root, dockerHost: ctx.env.dockerHost, log: ctx.log });
+    const result = await applyPlan(ctx.clients.docker, ctx.resultOf(diff), {
+      root: ctx.env.root,
+      dockerHost: ctx.env.dockerHost,
+      log: ctx.log,
+      signal: ctx.signal,
+      traefikApiUrl: ctx.env.traefikApiUrl,
+    });
     const failed = result.services.filter((s) => !s.ok);
     if (failed.length > 0) throw failed[0]!.error!;
     return result;
@@ -48,6 +57,7 @@ export async function applyPlan(docker: DockerClient, result: DiffResult, option
   if (changes.some((p) => p.action !== 'remove')) await ensureNetwork(docker);
   const outcomes: ServiceOutcome[] = [];
   for (const project of [...new Set(changes.map((p) => p.project))]) {
+    if (options.signal?.aborted) throw options.signal.reason;
     const entries = changes.filter((p) => p.project === project);
     outcomes.push(...(await applyProject(docker, result, project, entries, options)));
   }
@@ -63,7 +73,7 @@ async function applyProject(docker: DockerClient, result: DiffResult, project: s
     ? [await timed(entries, () => composeDown(target), options.log)]
     : firstDeploy
       ? [await timed(entries, () => composeUp(target, { scale: Object.fromEntries(desired.services.map((s) => [s.service, s.replicas])) }), options.log)]
-      : await sequential(entries, (entry) => timed([entry], () => applyService(docker, target, entry, options.log), options.log));
+      : await sequential(entries, (entry) => timed([entry], () => applyService(docker, target, entry, options), options.log));
   const flat = outcomes.flat();
   if (desired !== undefined && flat.every((o) => o.ok)) {
     const snapshot = appliedFile(options.root, desired.name);

@@ -49,4 +49,13 @@ describe('loadEnv', () => {
       (error) => isRailyardError(error, 'ENV_INVALID') && (error.data as { problems: string[] }).problems.length === 4,
     );
   });
+
+  it('takes TRAEFIK_API_URL as an http(s) URL only', async () => {
+    const root = await rootWith('');
+    assert.equal(loadEnv({ root, environ: { TRAEFIK_API_URL: 'http://127.0.0.1:8080' } }).traefikApiUrl, 'http://127.0.0.1:8080');
+    assert.equal(loadEnv({ root, environ: {} }).traefikApiUrl, undefined);
+    for (const bad of ['traefik:8080', 'not a url', 'unix:///run/traefik.sock']) {
+      assert.throws(() => loadEnv({ root, environ: { TRAEFIK_API_URL: bad } }), (error) => isRailyardError(error, 'ENV_INVALID') && /TRAEFIK_API_URL/.test(error.message));
+    }
+  });
 });

@@ -24,6 +24,8 @@ export const TEST_IMAGES = {
   web2: '127.0.0.1:5000/railyard-test/web:2',
   /** Serves the page, but its healthcheck always fails (unhealthy after ~3 s). */
   unhealthy: '127.0.0.1:5000/railyard-test/web:unhealthy',
+  /** A static C server on :8080 (plus busybox for sh/wget) that finishes in-flight requests on SIGTERM; each answer takes WORK_MS (50). */
+  graceful: '127.0.0.1:5000/railyard-test/graceful:1',
   /** No healthcheck; `sleep 3600`, stops at once on SIGTERM. */
   sleeper: '127.0.0.1:5000/railyard-test/sleeper:1',
 } as const;

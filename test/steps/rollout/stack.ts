@@ -6,7 +6,7 @@ import pino from 'pino';
 import { testComposeProject, testService, type TestComposeProject } from '../../helpers/compose-project.ts';
 import type { DesiredProject } from '../../../steps/diff/plan.ts';
 import { computeDiff, type DiffResult } from '../../../steps/diff/index.ts';
-import { applyPlan, type RolloutResult } from '../../../steps/rollout/index.ts';
+import { applyPlan, type RolloutOptions, type RolloutResult } from '../../../steps/rollout/index.ts';
 
 export interface TestSpec {
   readonly image: string;
@@ -21,7 +21,7 @@ export interface TestStack {
   readonly project: TestComposeProject;
   set(specs: Record<string, TestSpec>): DesiredProject;
   plan(docker: Docker, specs?: Record<string, TestSpec>): Promise<DiffResult>;
-  apply(docker: Docker, specs?: Record<string, TestSpec>): Promise<RolloutResult>;
+  apply(docker: Docker, specs?: Record<string, TestSpec>, options?: Partial<RolloutOptions>): Promise<RolloutResult>;
 }
 
 export const silent = pino({ level: 'silent' });
@@ -56,8 +56,8 @@ export function testStack(prefix: string): TestStack {
       if (specs) stack.set(specs);
       return computeDiff(docker, [current!], { project: project.name }, project.dir);
     },
-    async apply(docker, specs) {
-      return applyPlan(docker, await stack.plan(docker, specs), { root: project.dir, log: silent });
+    async apply(docker, specs, options = {}) {
+      return applyPlan(docker, await stack.plan(docker, specs), { root: project.dir, log: silent, ...options });
     },
   };
   return stack;

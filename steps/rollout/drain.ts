@@ -1,0 +1,96 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { Rollout } from '../../config/db-types.ts';
+import { inspectHealth, markDraining, stopAndRemove } from '../../runtime/container-ops.ts';
+import type { ServiceContainer } from '../../runtime/containers.ts';
+import type { DockerClient } from '../../runtime/docker.ts';
+import { parseDuration } from '../../runtime/duration.ts';
+import type { EventWatch } from '../../runtime/events.ts';
+import { waitTraefikDropped } from '../../runtime/traefik-servers.ts';
+import { waitUnhealthy } from '../../runtime/wait-healthy.ts';
+import { hasDrainGuard } from '../render/drain-healthcheck.ts';
+import { TIMEOUT_MARGIN_MS } from './health.ts';
+
+export interface DrainOptions {
+  readonly rollout: Rollout | undefined;
+  /** Where set, wait until Traefik no longer lists a drained container. */
+  readonly traefikApiUrl: string | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly log: Logger;
+}
+
+const NS_PER_MS = 1e6;
+/** Docker's defaults for a healthcheck field left at 0. */
+const CHECK_DEFAULTS = { intervalMs: 30_000, timeoutMs: 30_000, retries: 3 };
+/** Traefik's docker provider applies changes throttled (2 s by default): allow it a few rounds. */
+const TRAEFIK_DROP_TIMEOUT_MS = 15_000;
+
+/**
+ * Takes each old container out of rotation, then stops (within its grace
+ * period) and removes it. With railyard's drain guard in its healthcheck:
+ * marker in, wait for `unhealthy` (bounded by (interval + timeout) × retries),
+ * then for Traefik to drop it. Without the guard: sleep `rollout.drain`.
+ */
+export async function drainAndStop(docker: DockerClient, watch: EventWatch, old: readonly ServiceContainer[], options: DrainOptions): Promise<void> {
+  await Promise.all(old.map((c) => drainOne(docker, watch, c, options)));
+}
+
+async function drainOne(docker: DockerClient, watch: EventWatch, container: ServiceContainer, options: DrainOptions): Promise<void> {
+  const { check, health, ips } = await inspectHealth(docker, container.id);
+  const started = Date.now();
+  let how = 'rollout.drain';
+  const guarded = hasDrainGuard(check?.test);
+  options.log.info({ container: container.name, marker: guarded }, 'draining');
+  if (guarded) {
+    const from = watch.seen.length;
+    if (await markDraining(docker, container.id)) {
+      const bound =
+        (ms(check?.intervalNs, CHECK_DEFAULTS.intervalMs) + ms(check?.timeoutNs, CHECK_DEFAULTS.timeoutMs)) * (check?.retries || CHECK_DEFAULTS.retries) +
+        TIMEOUT_MARGIN_MS;
+      const outcome = health === 'unhealthy' ? 'unhealthy' : await waitUnhealthy(watch, container.id, from, bound, options.signal);
+      throwIfAborted(options.signal);
+      if (outcome === 'engine gone') throw await engineGoneDuringDrain(docker, container);
+      if (outcome === 'timeout') options.log.warn({ container: container.name, ms: bound }, 'drain marker: no unhealthy event in time');
+      if (outcome === 'unhealthy' && options.traefikApiUrl !== undefined && ips.length > 0) {
+        const dropped = await waitTraefikDropped(options.traefikApiUrl, ips, TRAEFIK_DROP_TIMEOUT_MS, options.signal).catch((error: unknown) => {
+          throwIfAborted(options.signal);
+          options.log.warn({ container: container.name, err: error }, 'Traefik API unreadable; stopping without its confirmation');
+          return false;
+        });
+        if (!dropped) options.log.warn({ container: container.name }, 'Traefik still lists the draining container');
+      }
+      how = outcome === 'unhealthy' ? 'marker' : `marker (${outcome})`;
+    } else {
+      options.log.warn({ container: container.name }, 'drain marker could not be written; falling back to rollout.drain');
+    }
+  }
+  if (!how.startsWith('marker') && options.rollout?.drain !== undefined) await abortableSleep(parseDuration(options.rollout.drain), options.signal);
+  options.log.info({ container: container.name, how, ms: Date.now() - started }, 'container drained');
+  await stopAndRemove(docker, container.id);
+}
+
+function ms(ns: number | undefined, fallback: number): number {
+  return ns !== undefined && ns > 0 ? ns / NS_PER_MS : fallback;
+}
+
+/** The run's abort reason (RUN_INTERRUPTED on SIGTERM) when its signal fired. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason;
+}
+
+export async function abortableSleep(msToWait: number, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await sleep(msToWait, undefined, signal ? { signal } : {});
+  } catch (error) {
+    throwIfAborted(signal);
+    throw error;
+  }
+}
+
+async function engineGoneDuringDrain(docker: DockerClient, container: ServiceContainer): Promise<unknown> {
+  // The inspect answers with DOCKER_UNREACHABLE when the engine is really gone.
+  return inspectHealth(docker, container.id).then(
+    () => new Error(`the engine's event stream closed while ${container.name} drained`),
+    (error: unknown) => error,
+  );
+}

@@ -1,0 +1,89 @@
+// Issue 17 item 2: zero failed requests through a rollout. No Traefik runs
+// here, so test/helpers/traefik-stand-in.ts stands in for it: a load balancer
+// that follows Docker events as Traefik's docker provider does (healthy or
+// check-less running containers only, throttled updates, Traefik's API shape).
+// A prober GETs through it every 20 ms over 20 rollouts of a 2-replica
+// service, for busybox httpd (dies at once on SIGTERM) and for an app that
+// finishes in-flight requests; with the drain marker left out of the
+// healthcheck (drain off) the same prober must see failures.
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import type Docker from 'dockerode';
+import type { Healthcheck } from '../../../config/db-types.ts';
+import { withDrainMarker } from '../../../steps/render/drain-healthcheck.ts';
+import { TEST_IMAGES, dockerSuiteOptions, ensureImage, requireDocker } from '../../helpers/docker.ts';
+import { startProber, startStandIn, type StandIn } from '../../helpers/traefik-stand-in.ts';
+import { testStack, type TestSpec } from './stack.ts';
+
+const ROLLOUTS = Number(process.env['ZERO_FAILED_ROLLOUTS'] ?? 20);
+// Short checks keep 20 rollouts × 2 images near a minute each: healthy after
+// one 250 ms interval, unhealthy 3 × 250 ms after the marker goes in. Three
+// retries and a 5 s timeout: one slow check on a loaded machine must not take a
+// healthy container out of rotation; start_period: nor a slow first one.
+const CHECK: Healthcheck = { test: ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1:8080/'], interval: '250ms', timeout: '5s', retries: 3, start_period: '10s' };
+
+function spec(image: string, version: number, drain: boolean): Record<string, TestSpec> {
+  return {
+    web: {
+      image,
+      hash: `v${version}-${drain ? 'drain' : 'off'}`,
+      stateless: true,
+      replicas: 2,
+      extra: { environment: { VERSION: String(version) }, healthcheck: drain ? withDrainMarker(CHECK) : CHECK },
+    },
+  };
+}
+
+async function rollouts(docker: Docker, image: string, count: number, drain: boolean) {
+  const stack = testStack('ry-zero');
+  let standIn: StandIn | undefined;
+  try {
+    const first = await stack.apply(docker, spec(image, 0, drain));
+    assert.deepEqual(first.services.map((s) => s.ok), [true]);
+    standIn = await startStandIn(docker, { project: stack.project.name, service: 'web', network: `${stack.project.name}_default`, port: 8080, throttleMs: 200 });
+    await until(() => standIn!.backends().length === 2, 'both first containers in the stand-in\'s rotation');
+    const prober = startProber(standIn.url, 20);
+    for (let i = 1; i <= count; i++) {
+      const result = await stack.apply(docker, spec(image, i, drain), { traefikApiUrl: standIn.url });
+      assert.deepEqual(result.services.map((s) => [s.action, s.ok, s.error?.message]), [['rollout', true, undefined]], `rollout ${i}`);
+    }
+    await until(() => standIn!.backends().length === 2, 'two containers in rotation after the last rollout');
+    return await prober.stop();
+  } finally {
+    await standIn?.close();
+    await stack.project.down();
+  }
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !check(); waited += 50) {
+    if (waited > 10_000) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// The three series run at the same time (each its own stack, stand-in and
+// prober): most of a rollout is waiting on dockerd, and CI time is bounded.
+describe('zero failed requests through rollouts (Traefik stand-in, real dockerd)', { ...(await dockerSuiteOptions()), concurrency: 3 }, () => {
+  let docker: Docker;
+  before(async () => {
+    ({ docker } = await requireDocker());
+    await Promise.all([TEST_IMAGES.web, TEST_IMAGES.graceful].map((i) => ensureImage(docker, i)));
+  });
+
+  for (const [name, image] of [['busybox httpd (dies at once on SIGTERM)', TEST_IMAGES.web], ['an app that finishes in-flight requests', TEST_IMAGES.graceful]] as const) {
+    it(`${name}: 0 failed of every 20 ms probe over ${ROLLOUTS} rollouts`, async (t) => {
+      const started = Date.now();
+      const result = await rollouts(docker, image, ROLLOUTS, true);
+      t.diagnostic(`${result.sent} requests, ${result.failed} failed, ${((Date.now() - started) / ROLLOUTS).toFixed(0)} ms per rollout`);
+      assert.ok(result.sent > ROLLOUTS * 20, `the prober sent only ${result.sent} requests`);
+      assert.equal(result.failed, 0, `${result.failed} of ${result.sent} requests failed: ${result.failures.join('; ')}`);
+    });
+  }
+
+  it('drain off (no marker in the healthcheck, no rollout.drain): the prober sees failures', async (t) => {
+    const result = await rollouts(docker, TEST_IMAGES.web, 2, false);
+    t.diagnostic(`${result.sent} requests, ${result.failed} failed over 2 rollouts`);
+    assert.ok(result.failed > 0, `no failed request of ${result.sent} without the drain: the prober cannot fail`);
+  });
+});
