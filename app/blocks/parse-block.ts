@@ -38,12 +38,12 @@ export function parseBlockTarget(family: 4 | 6, text: string, limits: BlockLimit
   const target = /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(text) ? parseTarget(text) : undefined;
   if (target === undefined) throw refused(`${shown} is not an IPv${family} address or CIDR`);
   if (target.version !== family) throw refused(`${shown} is an IPv${target.version} address: use /api/blocks/ipv${target.version}/`);
-  if (family === 6 && overlaps(MAPPED, target)) {
-    throw refused(`${shown} is an IPv4-mapped IPv6 address: block the IPv4 address on /api/blocks/ipv4/`);
-  }
   const min = family === 4 ? limits.minPrefixV4 : limits.minPrefixV6;
   if (target.prefix === 0) throw refused(`${shown} would block every address`);
   if (target.prefix < min) throw refused(`${shown} is wider than /${min} (BLOCK_MIN_PREFIX_V${family})`);
+  if (family === 6 && overlaps(MAPPED, target)) {
+    throw refused(`${shown} is an IPv4-mapped IPv6 address: block the IPv4 address on /api/blocks/ipv4/`);
+  }
   return target;
 }
 
