@@ -105,7 +105,7 @@ export class BlockStore {
 
   /** Every live block, with its reporters. */
   active(now = Date.now()): Block[] {
-    const rows = this.#db.prepare(`SELECT * FROM blocks WHERE ${LIVE} ORDER BY family, target, proto, port, created_at`).all(now) as Row[];
+    const rows = this.#db.prepare(`SELECT * FROM blocks WHERE ${LIVE} ORDER BY target, proto, port, created_at`).all(now) as Row[];
     const blocks = new Map<string, { key: BlockKey; reporters: Reporter[] }>();
     for (const row of rows) {
       const id = `${row.target} ${row.proto} ${row.port}`;
@@ -113,12 +113,15 @@ export class BlockStore {
       entry.reporters.push({ reporter: row.reporter, reason: row.reason ?? undefined, createdAt: row.created_at, expiresAt: row.expires_at ?? undefined });
       blocks.set(id, entry);
     }
-    return [...blocks.values()].map(({ key, reporters }) => ({
-      ...key,
-      reporters,
-      createdAt: Math.min(...reporters.map((r) => r.createdAt)),
-      expiresAt: reporters.some((r) => r.expiresAt === undefined) ? undefined : Math.max(...reporters.map((r) => r.expiresAt!)),
-    }));
+    return [...blocks.values()].map(({ key, reporters }) => {
+      let createdAt = Infinity;
+      let expiresAt: number | undefined = 0;
+      for (const r of reporters) {
+        createdAt = Math.min(createdAt, r.createdAt);
+        expiresAt = expiresAt === undefined || r.expiresAt === undefined ? undefined : Math.max(expiresAt, r.expiresAt);
+      }
+      return { ...key, reporters, createdAt, expiresAt };
+    });
   }
 
   /** Deletes expired reports; returns how many blocks that lifted. */

@@ -117,25 +117,35 @@ export class BlockKeeper {
  * and the wider one drops its packets anyway).
  */
 export function desiredElements(blocks: readonly Block[]): Map<string, FirewallElement> {
-  const groups = new Map<string, { target: Target; block: Block }[]>();
+  const groups = new Map<string, Block[]>();
   for (const block of blocks) {
-    const target = parseTarget(block.target);
-    if (target === undefined) continue;
     const group = `${block.family} ${block.proto} ${block.port}`;
     const list = groups.get(group) ?? [];
-    list.push({ target, block });
+    list.push(block);
     groups.set(group, list);
   }
   const elements = new Map<string, FirewallElement>();
+  const add = (block: Block): void => {
+    const element: FirewallElement = { family: block.family, target: block.target, proto: block.proto, port: block.port };
+    elements.set(`${setOf(element)} ${elementText(element)}`, element);
+  };
   for (const list of groups.values()) {
-    list.sort((a, b) => (a.target.start === b.target.start ? a.target.prefix - b.target.prefix : a.target.start < b.target.start ? -1 : 1));
+    // Distinct single addresses never overlap: only a group with a network needs the sweep below.
+    if (!list.some((block) => block.target.includes('/'))) {
+      list.forEach(add);
+      continue;
+    }
+    const parsed = list.flatMap((block) => {
+      const target = parseTarget(block.target);
+      return target === undefined ? [] : [{ target, block }];
+    });
+    parsed.sort((a, b) => (a.target.start === b.target.start ? a.target.prefix - b.target.prefix : a.target.start < b.target.start ? -1 : 1));
     let outer: Target | undefined;
-    for (const { target, block } of list) {
+    for (const { target, block } of parsed) {
       // CIDRs nest or are disjoint: sorted by start, wider first, a covered one follows the one covering it.
       if (outer !== undefined && contains(outer, target)) continue;
       outer = target;
-      const element: FirewallElement = { family: block.family, target: block.target, proto: block.proto, port: block.port };
-      elements.set(`${setOf(element)} ${elementText(element)}`, element);
+      add(block);
     }
   }
   return elements;
