@@ -59,7 +59,7 @@ const LIVE = '(expires_at IS NULL OR expires_at > ?)';
 const SAME_KEY = 'target = ? AND proto = ? AND port = ?';
 
 /**
- * The blocks table of the run store (migration 2). Every method is one
+ * The blocks table of the run store (its migration in pipeline/migrations.ts). Every method is one
  * transaction. Expired reports are swept before each change, so "is this key
  * blocked" never depends on when the last sweep ran.
  */
