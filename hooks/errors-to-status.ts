@@ -27,6 +27,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   // The block is stored; nft is missing or refused it: the next try (or start) applies it.
   FIREWALL_UNAVAILABLE: 503,
   FIREWALL_REFUSED: 503,
+  // The block API reads THREAT_WHITELIST at each request: a broken entry disables it until fixed.
+  THREAT_WHITELIST_INVALID: 503,
   METHOD_NOT_ALLOWED: 405,
   // db.yml missing or broken (and never loaded): the server cannot say which projects exist.
   CONFIG_NOT_FOUND: 503,
