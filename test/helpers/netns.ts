@@ -13,7 +13,9 @@ export interface Topology {
   readonly serverIp: string;
   /** Runs argv inside a namespace (no shell). */
   exec(ns: string, argv: readonly string[], options?: { readonly input?: string; readonly reject?: boolean }): Promise<{ exitCode: number; stdout: string; stderr: string }>;
-  /** True when the client reaches the server's `port` from `from` within `ms`. */
+  readonly clientIp6: string;
+  readonly serverIp6: string;
+  /** True when the client reaches the server's `port` from `from` (IPv4 or IPv6) within `ms`. */
   reaches(port: number, from?: string, ms?: number): Promise<boolean>;
   remove(): Promise<void>;
 }
@@ -50,6 +52,14 @@ export async function createTopology(extraClients = 0): Promise<Topology> {
   await ip('-n', router, 'addr', 'add', '10.201.2.1/24', 'dev', 'tos');
   await ip('-n', server, 'addr', 'add', '10.201.2.2/24', 'dev', 'eth0');
   for (const [ns, dev] of [[client, 'eth0'], [router, 'toc'], [router, 'tos'], [server, 'eth0']] as const) await ip('-n', ns, 'link', 'set', dev, 'up');
+  // IPv6 as well (nodad: usable at once): fd01:201:1::/64 on the client side, fd01:201:2::/64 on the server side.
+  await ip('-n', client, 'addr', 'add', 'fd01:201:1::2/64', 'dev', 'eth0', 'nodad');
+  await ip('-n', router, 'addr', 'add', 'fd01:201:1::1/64', 'dev', 'toc', 'nodad');
+  await ip('-n', router, 'addr', 'add', 'fd01:201:2::1/64', 'dev', 'tos', 'nodad');
+  await ip('-n', server, 'addr', 'add', 'fd01:201:2::2/64', 'dev', 'eth0', 'nodad');
+  await ip('-n', client, '-6', 'route', 'add', 'default', 'via', 'fd01:201:1::1');
+  await ip('-n', server, '-6', 'route', 'add', 'default', 'via', 'fd01:201:2::1');
+  await execa('ip', ['netns', 'exec', router, 'sysctl', '-qw', 'net.ipv6.conf.all.forwarding=1']);
   await ip('-n', client, 'route', 'add', 'default', 'via', '10.201.1.1');
   await ip('-n', server, 'route', 'add', 'default', 'via', '10.201.2.1');
   await execa('ip', ['netns', 'exec', router, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
@@ -58,9 +68,10 @@ export async function createTopology(extraClients = 0): Promise<Topology> {
     return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
   };
   return {
-    client, router, server, clientIp: '10.201.1.2', clientAddresses, serverIp: '10.201.2.2', exec,
+    client, router, server, clientIp: '10.201.1.2', clientAddresses, serverIp: '10.201.2.2', clientIp6: 'fd01:201:1::2', serverIp6: 'fd01:201:2::2', exec,
     async reaches(port, from = '10.201.1.2', ms = 700) {
-      const result = await exec(client, ['curl', '-s', '-o', '/dev/null', '--interface', from, '--max-time', String(ms / 1000), `http://10.201.2.2:${port}/`], { reject: false });
+      const to = from.includes(':') ? '[fd01:201:2::2]' : '10.201.2.2';
+      const result = await exec(client, ['curl', '-s', '-o', '/dev/null', '--interface', from, '--max-time', String(ms / 1000), `http://${to}:${port}/`], { reject: false });
       return result.exitCode === 0;
     },
     async remove() {

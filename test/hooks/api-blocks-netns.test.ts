@@ -74,7 +74,7 @@ describe('block API on nftables in network namespaces', unavailable === undefine
     net = await createTopology(20);
     root = await mkdtemp(join(tmpdir(), 'railyard-blocks-'));
     web = spawn('ip', ['netns', 'exec', net.server, process.execPath, '-e',
-      "const h=require('http');for(const p of [80,8080])h.createServer((q,r)=>r.end('ok')).listen(p,'0.0.0.0')"], { stdio: 'ignore' });
+      "const h=require('http');for(const p of [80,8080])h.createServer((q,r)=>r.end('ok')).listen(p,'::')"], { stdio: 'ignore' });
     await until('the web server', () => net.reaches(80));
     await start();
   });
@@ -146,6 +146,20 @@ describe('block API on nftables in network namespaces', unavailable === undefine
     assert.equal(deleted.status, 200, JSON.stringify(deleted.body));
     assert.equal(deleted.body['lifted'], true);
     assert.equal(await net.reaches(80), true);
+  });
+
+  it('blocks IPv6 the same way; a network holding the router is refused', async () => {
+    assert.equal(await net.reaches(80, net.clientIp6), true);
+    const wide = await api('PUT', '/api/blocks/ipv6/fd01:201:1::/64');
+    assert.equal(wide.status, 400);
+    assert.match((wide.body['error'] as { message: string }).message, /fd01:201:1::1: one of this host's addresses/);
+    const put = await api('PUT', `/api/blocks/ipv6/${net.clientIp6}?ttl=1h`);
+    assert.equal(put.status, 201, JSON.stringify(put.body));
+    assert.equal(await net.reaches(80, net.clientIp6), false);
+    assert.equal(await net.reaches(80), true, 'IPv4 from the same client still passes');
+    assert.match(await elements('v6'), /fd01:201:1::2/);
+    assert.equal((await api('DELETE', `/api/blocks/ipv6/${net.clientIp6}`)).status, 200);
+    assert.equal(await net.reaches(80, net.clientIp6), true);
   });
 
   it("web-ipt-d's path form blocks too, and a port-scoped block drops only that port", async () => {
