@@ -24,6 +24,10 @@ export interface ThreatEnv {
   readonly abuseipdbBaseUrl: string;
   /** `THREAT_REPORT_FILE`. @default `reports/potential_threat_actors.csv` (itsUP's) */
   readonly reportFile: string;
+  /** A MaxMind City database (`GEOIP_DB`, e.g. GeoLite2-City.mmdb): fills the country, city and coordinates columns. */
+  readonly geoipDb: string | undefined;
+  /** The report's NDJSON copy in ECS names, for Filebeat (`THREAT_NDJSON_FILE`). @default the CSV's path with `.ndjson` */
+  readonly ndjsonFile: string;
   /** IPs looked up at once (`THREAT_CONCURRENCY`). @default 10 */
   readonly concurrency: number;
   /** At most `cap` AbuseIPDB requests per `intervalMs` (`ABUSEIPDB_RATE`: `N`, `N/s`, `N/min` or `N/h`). @default 10/s */
@@ -48,6 +52,7 @@ export function threatEnv(root: string, read: EnvReader): ThreatEnv {
   const defaultWhitelist = resolve(root, THREAT_DEFAULTS.whitelist);
   // An item made only of address characters is an address; anything else names a file.
   const isAddress = (item: string): boolean => /^[0-9a-f:.]+(\/\d{1,3})?$/i.test(item) && /[.:]/.test(item);
+  const reportFile = resolve(root, str('THREAT_REPORT_FILE') ?? THREAT_DEFAULTS.report);
   const url = (name: string, fallback: string): string => {
     const raw = str(name) ?? fallback;
     if (!/^https?:\/\/[^/\s]+/i.test(raw)) problems.push(`${name}=${JSON.stringify(raw)} must be an http(s) URL`);
@@ -65,7 +70,9 @@ export function threatEnv(root: string, read: EnvReader): ThreatEnv {
     dnsServers: list('THREAT_DNS_SERVERS'),
     rdapBaseUrl: url('RDAP_BASE_URL', THREAT_DEFAULTS.rdap),
     abuseipdbBaseUrl: url('ABUSEIPDB_BASE_URL', THREAT_DEFAULTS.abuseipdb),
-    reportFile: resolve(root, str('THREAT_REPORT_FILE') ?? THREAT_DEFAULTS.report),
+    reportFile,
+    geoipDb: str('GEOIP_DB') === undefined ? undefined : resolve(root, str('GEOIP_DB')!),
+    ndjsonFile: resolve(root, str('THREAT_NDJSON_FILE') ?? reportFile.replace(/(\.csv)?$/i, '.ndjson')),
     concurrency: int('THREAT_CONCURRENCY', 10, 1, 256),
     abuseipdbRate: rate(str('ABUSEIPDB_RATE'), problems),
   };

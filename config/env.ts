@@ -3,12 +3,14 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { RailyardError } from '../core/errors.ts';
+import { blocksEnv, type BlocksEnv } from './env-blocks.ts';
 import { byteSize, cidrs, GIB, MIB } from './env-hooks.ts';
 import { hostAccessPolicy, type HostAccessPolicy } from './host-access.ts';
 import { envReader } from './env-reader.ts';
 import { threatEnv, type ThreatEnv } from './env-threat.ts';
 
 export type { ThreatEnv } from './env-threat.ts';
+export type { BlocksEnv } from './env-blocks.ts';
 
 /** The environment railyard runs with, read once (itsUP names kept). */
 export interface Env {
@@ -50,6 +52,8 @@ export interface Env {
   readonly abuseipdbApiKey: string | undefined;
   /** The threat-report pipeline's sources, lookups and output (issue 7). */
   readonly threat: ThreatEnv;
+  /** The block API and the host firewall (issue 15). */
+  readonly blocks: BlocksEnv;
   readonly traefikDomain: string | undefined;
   readonly traefikAdmin: string | undefined;
   readonly letsencryptEmail: string | undefined;
@@ -117,7 +121,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
  * container's environment.
  */
 export const SECRET_SETTINGS: readonly string[] = Object.freeze([
-  'API_KEY', 'GITHUB_WEBHOOK_SECRET', 'GIT_TOKEN', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'ABUSEIPDB_API_KEY',
+  'API_KEY', 'GITHUB_WEBHOOK_SECRET', 'GIT_TOKEN', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'ABUSEIPDB_API_KEY', 'BLOCK_API_PASSWORD',
 ]);
 
 /**
@@ -167,6 +171,7 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
     restoreMaxRatio: int('RESTORE_MAX_RATIO', 100, 2, 100_000),
     abuseipdbApiKey: str('ABUSEIPDB_API_KEY'),
     threat: threatEnv(root, read),
+    blocks: blocksEnv(read),
     traefikDomain: str('TRAEFIK_DOMAIN'),
     traefikAdmin: str('TRAEFIK_ADMIN'),
     letsencryptEmail: str('LETSENCRYPT_EMAIL'),

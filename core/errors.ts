@@ -44,6 +44,11 @@ export type ErrorCode =
   | 'THREAT_SOURCE_UNREADABLE'
   | 'THREAT_WHITELIST_INVALID'
   | 'THREAT_REPORT_WRITE_FAILED'
+  // blocks and the host firewall (issue 15)
+  | 'BLOCK_REFUSED'
+  | 'BLOCK_NOT_FOUND'
+  | 'FIREWALL_UNAVAILABLE'
+  | 'FIREWALL_REFUSED'
   // HTTP endpoint (hooks/errors-to-status.ts maps each to its status)
   | 'SOURCE_FORBIDDEN'
   | 'AUTH_FAILED'

@@ -3,6 +3,8 @@ import type { Env } from '../config/env.ts';
 import type { Logger } from '../core/logger.ts';
 import type { RunStore } from '../pipeline/run-store.ts';
 import type { Accepted, TriggerRequest } from '../core/types.ts';
+import type { ProtectedRange } from '../app/blocks/protected.ts';
+import type { BlockStore } from '../pipeline/block-store.ts';
 import type { Allowlist } from './cidr.ts';
 import type { DbSource } from './db-source.ts';
 import type { DockerProbe } from './docker-probe.ts';
@@ -32,6 +34,16 @@ export interface ServerDeps {
   readonly limiter: AuthLimiter;
   /** Memory of unauthenticated bodies, bounded in total and per source. */
   readonly unverified: UnverifiedBudget;
+  readonly blocks: BlockDeps;
+}
+
+/** What the block API (api-blocks.ts) uses. */
+export interface BlockDeps {
+  readonly store: BlockStore;
+  /** Has the main thread apply the stored blocks to the firewall; rejects with FIREWALL_* (the blocks stay stored). */
+  apply(): Promise<void>;
+  /** What no block may cover, now. */
+  protectedRanges(env: Env): Promise<readonly ProtectedRange[]>;
 }
 
 export interface RequestContext {

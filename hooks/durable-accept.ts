@@ -78,7 +78,7 @@ const LOCK_WAIT_MS = 5000;
  * rather than SQLite's 1, 2, 5, 10... ms sleeps: a lock held for half a
  * millisecond costs about that, not 3 ms or more.
  */
-function whenUnlocked<T>(fn: () => T): T {
+export function whenUnlocked<T>(fn: () => T): T {
   const deadline = performance.now() + LOCK_WAIT_MS;
   for (;;) {
     try {

@@ -22,6 +22,13 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   SERVICE_NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
   RUN_NOT_FOUND: 404,
+  BLOCK_REFUSED: 400,
+  BLOCK_NOT_FOUND: 404,
+  // The block is stored; nft is missing or refused it: the next try (or start) applies it.
+  FIREWALL_UNAVAILABLE: 503,
+  FIREWALL_REFUSED: 503,
+  // The block API reads THREAT_WHITELIST at each request: a broken entry disables it until fixed.
+  THREAT_WHITELIST_INVALID: 503,
   METHOD_NOT_ALLOWED: 405,
   // db.yml missing or broken (and never loaded): the server cannot say which projects exist.
   CONFIG_NOT_FOUND: 503,

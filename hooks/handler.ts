@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { RailyardError } from '../core/errors.ts';
 import { scrubber, type Logger } from '../core/logger.ts';
 import { authenticate } from './authenticate.ts';
+import { authenticateBlock } from './block-auth.ts';
 import { drainBody } from './body.ts';
 import type { RequestContext, ServerConfig, ServerDeps } from './context.ts';
 import { errorReply } from './errors-to-status.ts';
@@ -66,7 +67,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
         return AbortSignal.any([state.signal, gone.signal]);
       },
     };
-    authenticate(route.auth, ctx);
+    if (route.auth === 'block') authenticateBlock(ctx);
+    else authenticate(route.auth, ctx);
     const reply = await route.handle(ctx);
     if (reply !== undefined && (await drainBody(req, drainLimit(config))) && !res.destroyed) sendJson(res, reply);
   } catch (error) {

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { Env } from '../config/env.ts';
+import { isRailyardError } from '../core/errors.ts';
 import type { FromHttp, HttpWorkerData, ToHttp } from './http-messages.ts';
 
 export interface HttpThreadOptions extends HttpWorkerData {
@@ -8,6 +9,8 @@ export interface HttpThreadOptions extends HttpWorkerData {
   readonly logSink: (line: string) => void;
   /** The thread journaled a trigger: the runner should adopt it now. */
   readonly onTriggered: () => void;
+  /** The thread changed the stored blocks: apply them (rejects with a RailyardError when the firewall refuses). */
+  readonly onApplyBlocks: () => Promise<void>;
   /** The thread died: the endpoint is gone. */
   readonly onFailure: (error: Error) => void;
 }
@@ -26,7 +29,7 @@ export interface HttpThread {
  * delays an acknowledgement, and a hung pipeline never holds the endpoint.
  */
 export async function startHttpThread(options: HttpThreadOptions): Promise<HttpThread> {
-  const { logSink, onTriggered, onFailure, ...data } = options;
+  const { logSink, onTriggered, onApplyBlocks, onFailure, ...data } = options;
   // execArgv []: the entry registers tsx itself, whichever way the main thread loaded it.
   const worker = new Worker(new URL('./http-worker.js', import.meta.url), { workerData: data satisfies HttpWorkerData, execArgv: [] });
   const waiting = new Map<FromHttp['type'], (message: FromHttp) => void>();
@@ -34,6 +37,7 @@ export async function startHttpThread(options: HttpThreadOptions): Promise<HttpT
   worker.on('message', (message: FromHttp) => {
     if (message.type === 'log') logSink(message.line);
     else if (message.type === 'triggered') onTriggered();
+    else if (message.type === 'apply-blocks') answerBlocks(message.id, onApplyBlocks, (answer) => worker.postMessage(answer));
     else waiting.get(message.type)?.(message);
   });
   const next = <T extends FromHttp['type']>(type: T): Promise<Extract<FromHttp, { type: T }>> =>
@@ -64,4 +68,15 @@ export async function startHttpThread(options: HttpThreadOptions): Promise<HttpT
       await worker.terminate();
     },
   };
+}
+
+function answerBlocks(id: number, apply: () => Promise<void>, send: (message: ToHttp) => void): void {
+  apply().then(
+    () => send({ type: 'blocks-applied', id }),
+    (error: unknown) => {
+      const code = isRailyardError(error) ? error.code : 'UNEXPECTED';
+      const message = isRailyardError(error) ? error.userMessage : 'the firewall could not be changed; see the railyard log';
+      send({ type: 'blocks-applied', id, error: { code, message } });
+    },
+  );
 }

@@ -3,6 +3,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Env } from '../config/env.ts';
 import { locateDb } from '../config/stack.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
+import { protectedRanges } from '../app/blocks/protected.ts';
+import { RailyardError } from '../core/errors.ts';
+import { BlockStore } from '../pipeline/block-store.ts';
 import { RunStore, storePath } from '../pipeline/run-store.ts';
 import { createDocker } from '../runtime/docker.ts';
 import { createAllowlist } from './cidr.ts';
@@ -41,22 +44,42 @@ await db.refresh();
 let config: ServerConfig = { env: data.env, log, allowlist: createAllowlist(data.env.hookAllowedCidrs), db };
 // No busy timeout: durable-accept.ts waits for the runner's write lock in finer steps than SQLite's.
 const store = RunStore.open(storePath(data.env.root), { busyTimeoutMs: 0 });
+const docker = createDocker(data.env.dockerHost);
+const applying = new Map<number, (message: Extract<ToHttp, { type: 'blocks-applied' }>) => void>();
+let applyId = 0;
+const blocks = {
+  store: new BlockStore(store),
+  protectedRanges: protectedRanges(docker, log),
+  apply: () =>
+    new Promise<void>((resolve, reject) => {
+      const id = ++applyId;
+      applying.set(id, (answer) => {
+        applying.delete(id);
+        if (answer.error === undefined) resolve();
+        else reject(new RailyardError(answer.error.code, answer.error.message));
+      });
+      post({ type: 'apply-blocks', id });
+    }),
+};
 const server = await startServer({
   listen: data.listen,
   deps: {
     config: () => config,
     triggers: { accept: durableAccept(store, shapeRegistry(data.pipelines), () => post({ type: 'triggered' })) },
     store,
-    docker: dockerProbe(createDocker(data.env.dockerHost)),
+    docker: dockerProbe(docker),
     metrics: new Metrics(),
     limiter: new AuthLimiter(data.rateLimit),
     unverified: new UnverifiedBudget(),
+    blocks,
   },
 });
 post({ type: 'listening', url: server.url });
 
 port.on('message', (message: ToHttp) => {
-  if (message.type === 'reload') {
+  if (message.type === 'blocks-applied') {
+    applying.get(message.id)?.(message);
+  } else if (message.type === 'reload') {
     reloadServerConfig(config, message.env, { file: data.file, logger }).then(
       (reloaded) => {
         config = reloaded.config;

@@ -1,4 +1,5 @@
 import type { RunStore } from '../pipeline/run-store.ts';
+import { blockMetricsText } from './block-metrics.ts';
 import type { RequestContext } from './context.ts';
 
 /** How a webhook delivery ended. */
@@ -46,7 +47,7 @@ export class Metrics {
 
 /** `GET /metrics` (API key): Prometheus text. */
 export async function serveMetrics(ctx: RequestContext): Promise<undefined> {
-  const text = ctx.deps.metrics.render(ctx.deps.store);
+  const text = ctx.deps.metrics.render(ctx.deps.store) + (await blockMetricsText(ctx));
   ctx.res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
   ctx.res.end(text);
   return undefined;

@@ -3,11 +3,11 @@ import type { RequestContext } from './context.ts';
 import { decodeSegment } from './request-url.ts';
 import type { Reply } from './respond.ts';
 
-/** `none`: open (health); `api-key`: API_KEY; `signature`: GitHub's HMAC, checked by the handler over the raw body. */
-export type Auth = 'none' | 'api-key' | 'signature';
+/** `none`: open (health); `api-key`: API_KEY; `signature`: GitHub's HMAC, checked by the handler over the raw body; `block`: API_KEY or HTTP Basic (block-auth.ts). */
+export type Auth = 'none' | 'api-key' | 'signature' | 'block';
 
 export interface Route {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Literal segments and `:name` parameters: `/api/runs/:id/log`. */
   readonly path: string;
   readonly auth: Auth;

@@ -5,7 +5,9 @@ import type { Logger } from '../core/logger.ts';
 import type { PipelineRegistry } from '../pipeline/registry.ts';
 import type { RunStore } from '../pipeline/run-store.ts';
 import type { Runner } from '../pipeline/runner.ts';
+import { BlockKeeper } from '../app/blocks/keeper.ts';
 import { PIPELINES } from '../app/pipelines.ts';
+import { BlockStore } from '../pipeline/block-store.ts';
 import { startLiveSchedules, type LiveSchedules } from '../pipeline/live-schedules.ts';
 import { startRunner, type StartedRunner } from '../app/start-runner.ts';
 import type { Clients } from '../runtime/docker.ts';
@@ -79,6 +81,10 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     fail = reject;
   });
   failure.catch(() => undefined);
+  // The firewall is kept from the main process: applying never depends on the HTTP thread.
+  const blockSettings = { current: env.blocks };
+  const keeper = new BlockKeeper({ blocks: new BlockStore(started.store), log, settings: () => blockSettings.current });
+  await keeper.start();
   let http: HttpThread;
   try {
     http = await startHttpThread({
@@ -87,22 +93,30 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       pretty: options.pretty ?? Boolean(process.stderr.isTTY),
       logSink: options.logSink ?? ((line) => process.stderr.write(line)),
       onTriggered: adoptSoon(started),
+      onApplyBlocks: () => keeper.sync(),
       onFailure: (error) => {
         log.error({ err: error }, 'the HTTP endpoint failed');
         fail(error);
       },
     });
   } catch (error) {
+    keeper.stop();
     await started.close({ drain: false });
     throw error;
   }
   const schedules = options.schedule === false
     ? undefined
     : await startLiveSchedules({ env, log, db: locateDb(env, options.file), runner: started.runner, store: started.store });
-  return serving(options, started, http, schedules, failure);
+  return serving(options, started, http, schedules, failure, { keeper, settings: blockSettings });
 }
 
-function serving(options: ServeOptions, started: StartedRunner, http: HttpThread, schedules: LiveSchedules | undefined, failure: Promise<never>): Serving {
+/** The firewall's keeper, and the block settings it reads (replaced on reload). */
+interface Keeping {
+  readonly keeper: BlockKeeper;
+  readonly settings: { current: Env['blocks'] };
+}
+
+function serving(options: ServeOptions, started: StartedRunner, http: HttpThread, schedules: LiveSchedules | undefined, failure: Promise<never>, keeping: Keeping): Serving {
   let { env } = options;
   const { log } = options;
   announce(env, log, http.url, options.clients?.docker ?? createDocker(env.dockerHost));
@@ -117,12 +131,13 @@ function serving(options: ServeOptions, started: StartedRunner, http: HttpThread
       const reloaded = await http.reload(next);
       const changed = next !== env;
       env = next;
+      keeping.settings.current = env.blocks;
       await schedules?.update(env, locateDb(env, options.file));
       log.info({ env: changed, db: reloaded.db }, 'configuration reloaded');
       return { env: changed, db: reloaded.db };
     },
     async shutdown() {
-      await shutdown(env, log, http, schedules, started);
+      await shutdown(env, log, http, schedules, started, keeping.keeper);
     },
   };
 }
@@ -160,7 +175,7 @@ function announce(env: Env, log: Logger, url: string, docker: DockerClient): voi
   });
 }
 
-async function shutdown(env: Env, log: Logger, http: HttpThread, schedules: LiveSchedules | undefined, started: StartedRunner): Promise<void> {
+async function shutdown(env: Env, log: Logger, http: HttpThread, schedules: LiveSchedules | undefined, started: StartedRunner, keeper: BlockKeeper): Promise<void> {
   log.info({ graceMs: env.shutdownGraceMs }, 'shutting down: no new requests, running jobs may finish');
   const closed = http.close();
   schedules?.stop();
@@ -174,6 +189,8 @@ async function shutdown(env: Env, log: Logger, http: HttpThread, schedules: Live
   clearTimeout(timer);
   if (!drained) log.warn({ graceMs: env.shutdownGraceMs }, 'grace period over: running jobs are interrupted and retried at the next start');
   await closed;
+  // After the endpoint closed: a block accepted during the grace period is still applied.
+  keeper.stop();
   await started.close({ drain: drained });
   log.info({}, 'railyard stopped');
 }

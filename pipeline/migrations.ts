@@ -61,6 +61,23 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX deliveries_by_time ON deliveries(received_at);
   `,
+  // blocks (issue 15): one row per blocked target, port/proto and reporter; a block lasts while any reporter's row does
+  `
+  CREATE TABLE blocks (
+    target TEXT NOT NULL,
+    family INTEGER NOT NULL CHECK (family IN (4, 6)),
+    proto TEXT NOT NULL CHECK (proto IN ('', 'tcp', 'udp')),
+    port INTEGER NOT NULL CHECK (port BETWEEN 0 AND 65535),
+    reporter TEXT NOT NULL,
+    reason TEXT,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    PRIMARY KEY (target, proto, port, reporter)
+  ) WITHOUT ROWID;
+  CREATE INDEX blocks_by_expiry ON blocks(expires_at) WHERE expires_at IS NOT NULL;
+  CREATE TABLE block_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO block_counters (name, value) VALUES ('added', 0), ('expired', 0), ('lifted', 0);
+  `,
 ];
 
 /** Brings the schema up to the latest version, one transaction per migration. */

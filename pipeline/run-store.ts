@@ -236,6 +236,11 @@ export class RunStore implements DeployHistory {
     });
   }
 
+  /** The connection, for stores that keep their tables in the same file (block-store.ts). */
+  get database(): Database.Database {
+    return this.#db;
+  }
+
   /** `ok` when SQLite finds the database file intact. */
   integrityCheck(): string {
     return this.#db.pragma('integrity_check', { simple: true }) as string;

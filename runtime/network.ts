@@ -17,3 +17,13 @@ export async function ensureNetwork(docker: Docker, name = PROXY_NETWORK): Promi
     throw unreachable(docker, error);
   }
 }
+
+/** The subnets of the networks named `name` (proxynet's, for the block API's refusals); [] when there is none. */
+export async function networkSubnets(docker: Docker, name = PROXY_NETWORK): Promise<string[]> {
+  try {
+    const networks = await docker.listNetworks({ filters: { name: [name] } });
+    return networks.filter((n) => n.Name === name).flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? '')).filter((s) => s !== '');
+  } catch (error) {
+    throw unreachable(docker, error);
+  }
+}

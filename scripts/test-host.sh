@@ -326,6 +326,24 @@ gcc -static -O2 -o "$graceful_ctx/graceful" "$graceful_ctx/graceful.c" || die "g
 build_image "$REGISTRY_ADDR/railyard-test/graceful:1" "$graceful_ctx" Dockerfile
 rm -rf "$graceful_ctx"
 # --- end graceful test image ----------------------------------------------------
+# ------------------------------------------------ block API (issue 15) --
+# nftables and iproute2: the block API's namespace tests (client -> router ->
+# server, railyard's nft table in the router namespace; the host's ruleset is
+# never touched); curl: what the fail2ban action calls; fail2ban: its own
+# action code (python3) runs the shipped action in the test. No service is
+# started: the test only imports fail2ban's modules.
+step "block API: nftables, iproute2, curl, fail2ban"
+block_pkgs=()
+for pkg in nftables iproute2 curl fail2ban; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || block_pkgs+=("$pkg")
+done
+if [ ${#block_pkgs[@]} -gt 0 ]; then
+  apt-get install -y -q --no-install-recommends "${block_pkgs[@]}" || { apt-get update -q && apt-get install -y -q --no-install-recommends "${block_pkgs[@]}"; }
+fi
+ip netns add "railyard-host-check-$$" && ip netns exec "railyard-host-check-$$" nft list ruleset >/dev/null \
+  || die "network namespaces or nft do not work here (the block API tests need both)"
+ip netns del "railyard-host-check-$$"
+info "nft $(nft --version | awk '{print $2}'), ip netns: ready"
 
 # ------------------------------------------------------------------- check --
 step "check: web image turns healthy"

@@ -4,8 +4,11 @@ export const ITSUP_COLUMNS = [
   'last_reported', 'emails', 'phone', 'description', 'first_seen', 'last_updated', 'reported_to_abuseipdb',
 ] as const;
 
-/** The report's columns: itsUP's, then railyard's own. */
-export const COLUMNS = [...ITSUP_COLUMNS, 'source', 'jail'] as const;
+/** GeoIP's columns (GEOIP_DB), empty without a usable database. */
+export const GEO_COLUMNS = ['geo_country', 'geo_city', 'geo_latitude', 'geo_longitude'] as const;
+
+/** The report's columns: itsUP's, then railyard's own, then GeoIP's (appended: existing readers keep their order). */
+export const COLUMNS = [...ITSUP_COLUMNS, 'source', 'jail', ...GEO_COLUMNS] as const;
 
 export type Column = (typeof COLUMNS)[number];
 export type Row = Readonly<Record<Column, string>>;

@@ -72,8 +72,13 @@ export function isReserved(target: Target): boolean {
   return RESERVED.some((range) => overlaps(range, target));
 }
 
+/** The address `value` as text (RFC 5952 for IPv6). */
+export function formatTarget(version: 4 | 6, value: bigint): string {
+  return version === 4 ? formatV4(value) : formatV6(value);
+}
+
 function makeTarget(version: 4 | 6, start: bigint, prefix: number): Target {
-  const address = version === 4 ? formatV4(start) : formatV6(start);
+  const address = formatTarget(version, start);
   return { key: prefix === BITS[version] ? address : `${address}/${prefix}`, version, start, prefix };
 }
 

@@ -2,11 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { RailyardError } from '../../core/errors.ts';
 import { COLUMNS, emptyRow, parseCsv, type Row } from './csv.ts';
 import { groupOf, parseTarget, type Target } from './ip.ts';
+import type { GeoColumns } from './geoip.ts';
 import type { LookupColumns } from './lookup-targets.ts';
 import type { ThreatTarget } from './sources.ts';
 
 /** `abuse_score` of a row whose lookups have not been made yet (quota used up); the next run makes them. */
 export const PENDING = 'pending';
+
+const NO_GEO: GeoColumns = { geo_country: '', geo_city: '', geo_latitude: '', geo_longitude: '' };
 
 export interface ExistingReport {
   /** Rows by target key. */
@@ -51,6 +54,8 @@ export interface ReportInput {
   readonly targets: readonly ThreatTarget[];
   readonly existing: ExistingReport;
   readonly found: ReadonlyMap<string, LookupColumns>;
+  /** GeoIP columns of this run (empty geo columns for targets not in it). */
+  readonly geo: ReadonlyMap<string, GeoColumns>;
   /** ISO time of this run: `last_updated` of every row, `first_seen` of new ones. */
   readonly now: string;
 }
@@ -81,6 +86,7 @@ export function buildRows(input: ReportInput): { rows: Row[]; dropped: number } 
       reported_to_abuseipdb: old?.reported_to_abuseipdb ?? '',
       source: sources.join(' '),
       jail: jails.join(' '),
+      ...(input.geo.get(target.key) ?? NO_GEO),
     };
   });
   const current = new Set(input.targets.map(({ target }) => target.key));

@@ -1,13 +1,15 @@
 import type { Logger } from '../../core/logger.ts';
+import { BlockStore } from '../../pipeline/block-store.ts';
+import { RunStore, storePath } from '../../pipeline/run-store.ts';
 import type { Step } from '../../pipeline/types.ts';
 import { parseFail2banLine } from './fail2ban.ts';
-import { compareTargets, type Target } from './ip.ts';
+import { compareTargets, parseTarget, type Target } from './ip.ts';
 import { parseListLine } from './list-line.ts';
 import { readLines } from './read-lines.ts';
 import { loadWhitelist } from './whitelist.ts';
 
-/** Where an address was found. */
-export type ThreatSource = 'blacklist' | 'fail2ban';
+/** Where an address was found: a blacklist file, a fail2ban log, or a block of the block API. */
+export type ThreatSource = 'blacklist' | 'block' | 'fail2ban';
 
 /** One blacklisted address or network, with where it came from. */
 export interface ThreatTarget {
@@ -51,6 +53,8 @@ export const threatSources: Step<'threat-sources', ThreatSourcesResult> = {
         if (ban !== undefined) add(ban.target, 'fail2ban', ban.jail);
       });
     }
+    const blocks = storedBlocks(ctx.env.root);
+    for (const target of blocks) add(target, 'block');
     const whitelist = await loadWhitelist(threat.whitelist);
     const targets = [...found.values()]
       .filter((entry) => !whitelist.covers(entry.target))
@@ -58,7 +62,7 @@ export const threatSources: Step<'threat-sources', ThreatSourcesResult> = {
       .map((entry) => ({ target: entry.target, sources: [...entry.sources].sort(), jails: [...entry.jails].sort() }));
     const whitelisted = found.size - targets.length;
     ctx.log.info(
-      { blacklist: threat.blacklist, fail2ban: threat.fail2banLogs, targets: targets.length, whitelisted, skippedLines },
+      { blacklist: threat.blacklist, fail2ban: threat.fail2banLogs, blocks: blocks.length, targets: targets.length, whitelisted, skippedLines },
       'threat sources read',
     );
     return { targets, whitelisted, skippedLines };
@@ -79,4 +83,14 @@ async function readBlacklist(file: string, log: Logger, add: (target: Target) =>
   });
   if (skipped > MAX_LINE_WARNINGS) log.warn({ file, skipped }, 'blacklist lines not understood');
   return skipped;
+}
+
+/** The targets of the block API's live blocks (a port-scoped block names its attacker as well). */
+function storedBlocks(root: string): Target[] {
+  const store = RunStore.open(storePath(root));
+  try {
+    return new BlockStore(store).active().flatMap((block) => parseTarget(block.target) ?? []);
+  } finally {
+    store.close();
+  }
 }

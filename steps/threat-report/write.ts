@@ -1,12 +1,16 @@
 import type { Step } from '../../pipeline/types.ts';
 import { formatCsv } from './csv.ts';
+import { threatGeoip } from './geoip.ts';
 import { threatLookup } from './lookup.ts';
+import { formatNdjson } from './ndjson.ts';
 import { buildRows, PENDING } from './report.ts';
 import { threatSources } from './sources.ts';
 import { writeAtomic } from './write-atomic.ts';
 
 export interface ThreatWriteResult {
   readonly file: string;
+  /** The NDJSON copy (ECS names). */
+  readonly ndjson: string;
   readonly rows: number;
   /** Rows looked up in this run. */
   readonly looked: number;
@@ -24,14 +28,18 @@ export interface ThreatWriteResult {
  */
 export const threatWrite: Step<'threat-write', ThreatWriteResult> = {
   name: 'threat-write',
-  needs: [threatSources, threatLookup],
+  needs: [threatSources, threatLookup, threatGeoip],
   async run(ctx) {
     const file = ctx.env.threat.reportFile;
     const { targets } = ctx.resultOf(threatSources);
     const lookup = ctx.resultOf(threatLookup);
-    const { rows, dropped } = buildRows({ targets, existing: lookup.existing, found: lookup.found, now: new Date().toISOString() });
+    const now = new Date().toISOString();
+    const geo = ctx.resultOf(threatGeoip).found;
+    const { rows, dropped } = buildRows({ targets, existing: lookup.existing, found: lookup.found, geo, now });
     await writeAtomic(file, formatCsv(rows));
-    const result = { file, rows: rows.length, looked: lookup.found.size, pending: rows.filter((r) => r.abuse_score === PENDING).length, dropped };
+    const ndjson = ctx.env.threat.ndjsonFile;
+    await writeAtomic(ndjson, formatNdjson(rows, now));
+    const result = { file, ndjson, rows: rows.length, looked: lookup.found.size, pending: rows.filter((r) => r.abuse_score === PENDING).length, dropped };
     ctx.log.info(result, 'threat report written');
     if (lookup.stop?.reason === 'refused') {
       throw ctx.fail('THREAT_LOOKUP_FAILED', `${lookup.stop.message}; ${result.pending} IP(s) left pending in ${file}`);

@@ -20,6 +20,8 @@ describe('loadEnv: threat report', () => {
       rdapBaseUrl: 'https://rdap.org/',
       abuseipdbBaseUrl: 'https://api.abuseipdb.com/api/v2/',
       reportFile: join(root, 'reports/potential_threat_actors.csv'),
+      geoipDb: undefined,
+      ndjsonFile: join(root, 'reports/potential_threat_actors.ndjson'),
       concurrency: 10,
       abuseipdbRate: { cap: 10, intervalMs: 1000 },
     });

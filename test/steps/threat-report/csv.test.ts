@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { COLUMNS, csvCell, emptyRow, formatCsv, parseCsv } from '../../../steps/threat-report/csv.ts';
 
 describe('csv', () => {
-  it("writes itsUP's columns in itsUP's order, then source and jail, with CRLF line ends", () => {
+  it("writes itsUP's columns in itsUP's order, then source and jail, then the GeoIP columns, with CRLF line ends", () => {
     const [header] = formatCsv([]).split('\r\n');
     assert.equal(
       header,
-      'ip,domain,subnet,org_name,country,abuse_score,total_reports,usage_type,is_tor,last_reported,emails,phone,description,first_seen,last_updated,reported_to_abuseipdb,source,jail',
+      'ip,domain,subnet,org_name,country,abuse_score,total_reports,usage_type,is_tor,last_reported,emails,phone,description,first_seen,last_updated,reported_to_abuseipdb,source,jail,geo_country,geo_city,geo_latitude,geo_longitude',
     );
   });
 

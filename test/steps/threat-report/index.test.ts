@@ -45,7 +45,8 @@ const REPORTS = {
 
 const row = (fields: Partial<Row>): Record<string, string> => ({
   ip: '', domain: '', subnet: '', org_name: '', country: '', abuse_score: '', total_reports: '', usage_type: '', is_tor: '',
-  last_reported: '', emails: '', phone: '', description: '', reported_to_abuseipdb: '', source: '', jail: '', ...fields,
+  last_reported: '', emails: '', phone: '', description: '', reported_to_abuseipdb: '', source: '', jail: '',
+  geo_country: '', geo_city: '', geo_latitude: '', geo_longitude: '', ...fields,
 });
 
 const EXPECTED = [
@@ -98,7 +99,7 @@ describe('threat-report pipeline', () => {
     const { run, steps } = await runThreatReport(stack.root, environ);
     assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
     assert.deepEqual({ pipeline: run.pipeline, project: run.project }, { pipeline: 'threat-report', project: '*' });
-    assert.deepEqual(steps.map((s) => [s.name, s.status]), [['threat-sources', 'succeeded'], ['threat-lookup', 'succeeded'], ['threat-write', 'succeeded']]);
+    assert.deepEqual(steps.map((s) => [s.name, s.status]), [['threat-sources', 'succeeded'], ['threat-lookup', 'succeeded'], ['threat-geoip', 'succeeded'], ['threat-write', 'succeeded']]);
     assert.deepEqual(await readRowsUntimed(stack.report), EXPECTED);
     for (const r of await readRows(stack.report)) {
       assert.ok(r['first_seen']! >= started && r['first_seen'] === r['last_updated'], `timestamps of ${r['ip']}`);

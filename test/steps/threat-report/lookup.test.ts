@@ -56,7 +56,7 @@ describe('threat-lookup', () => {
       const { run, steps } = await runThreatReport(stack.root, { ...stack.environ, ABUSEIPDB_API_KEY: 'revoked-key-0000' });
       assert.equal(run.status, 'failed');
       assert.deepEqual({ step: run.error?.step, code: run.error?.code }, { step: 'threat-write', code: 'THREAT_LOOKUP_FAILED' });
-      assert.deepEqual(steps.map((s) => s.status), ['succeeded', 'succeeded', 'failed']);
+      assert.deepEqual(steps.map((s) => s.status), ['succeeded', 'succeeded', 'succeeded', 'failed']);
       assert.deepEqual((await readRows(stack.report)).map((r) => r['abuse_score']), ['pending', 'pending']);
       assert.ok(!(await readFile(stack.report, 'utf8')).includes('revoked-key'), 'no key in the report');
       assert.ok(!JSON.stringify(run).includes('revoked-key'), 'no key in the run record');
