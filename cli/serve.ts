@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { serve } from '../hooks/serve.ts';
 import { cliContext, type GlobalOptions } from './context.ts';
+import { exitWhenStuck } from './exit-when-stuck.ts';
 
 /**
  * `railyard serve`: what `npm start` runs. The runner (recovering what a
@@ -28,6 +29,7 @@ export function serveCommand(program: Command): void {
       const failed = await Promise.race([stopped.then(() => undefined), serving.failure.catch((error: unknown) => error)]);
       process.off('SIGHUP', onHangUp).off('SIGTERM', onStop).off('SIGINT', onStop);
       await serving.shutdown();
+      exitWhenStuck();
       if (failed !== undefined) process.exitCode = 1;
     });
 }

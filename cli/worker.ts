@@ -4,6 +4,7 @@ import { RailyardError } from '../core/errors.ts';
 import { startLiveSchedules } from '../pipeline/live-schedules.ts';
 import { startRunner } from '../app/start-runner.ts';
 import { cliContext } from './context.ts';
+import { exitWhenStuck } from './exit-when-stuck.ts';
 
 /**
  * `railyard worker`: the runner without the HTTP endpoint. Recovers what a
@@ -41,5 +42,6 @@ export function workerCommand(program: Command): void {
       await started.close({ drain: !bySignal });
       process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
       log.info({ bySignal }, 'runner stopped');
+      exitWhenStuck();
     });
 }
