@@ -45,6 +45,7 @@ export function vpnLabMissing(): string | undefined {
     !existsSync('/usr/sbin/openvpn') && 'openvpn',
     !existsSync(EASYRSA) && 'easy-rsa',
     !existsSync('/usr/sbin/nft') && 'nftables',
+    !existsSync('/usr/bin/jq') && 'jq',
     !existsSync('/dev/net/tun') && '/dev/net/tun',
   ].filter((m): m is string => typeof m === 'string');
   if (missing.length === 0) return undefined;
