@@ -20,6 +20,7 @@ export function runLine(run: RunRecord): string {
   const ms = duration(run);
   if (ms !== undefined) parts.push(seconds(ms));
   if (run.supersededBy !== undefined) parts.push(`by #${run.supersededBy}`);
+  if (run.retriedBy !== undefined) parts.push(`retried as #${run.retriedBy}`);
   if (run.error !== undefined) parts.push(`${run.error.step ? `at ${run.error.step} ` : ''}[${run.error.code}] ${run.error.message}`);
   return parts.join('  ');
 }

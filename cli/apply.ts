@@ -3,7 +3,7 @@ import { RailyardError } from '../core/errors.ts';
 import type { RunRecord } from '../pipeline/run-record.ts';
 import type { RunStore } from '../pipeline/run-store.ts';
 import { STACK, type TriggerRequest } from '../core/types.ts';
-import { waitForRun } from '../pipeline/wait-for-run.ts';
+import { waitForRun, type WaitOptions } from '../pipeline/wait-for-run.ts';
 import { cliContext, printJson } from './context.ts';
 import { triggerRun } from './trigger-run.ts';
 import { runJson, runLine } from '../app/run-format.ts';
@@ -49,11 +49,15 @@ function applyRequest(project: string | undefined, options: ApplyOptions): Trigg
   return { pipeline: 'sync', project: STACK, trigger: { kind: 'cli', meta: { ...meta, all: true } } };
 }
 
-/** Waits for the run and, when it fanned out (a sync), for the runs it queued. */
-async function waitWithChildren(store: RunStore, runId: string): Promise<RunRecord[]> {
-  const run = await waitForRun(store, runId);
+/**
+ * Waits for the run and, when it fanned out (a sync), for the runs it queued;
+ * each is followed to the run that did its work (a retry after a restart of
+ * railyard, or the run that absorbed it).
+ */
+async function waitWithChildren(store: RunStore, runId: string, options: WaitOptions): Promise<RunRecord[]> {
+  const run = await waitForRun(store, runId, options);
   const children = store.childrenOf(run.id);
-  const done = await Promise.all(children.map((child) => waitForRun(store, child.id)));
+  const done = await Promise.all(children.map((child) => waitForRun(store, child.id, options)));
   const unique = new Map([run, ...done].map((r) => [r.id, r]));
   return [...unique.values()];
 }

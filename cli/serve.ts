@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { serve } from '../hooks/serve.ts';
 import { cliContext, type GlobalOptions } from './context.ts';
+import { exitWhenStuck } from './exit-when-stuck.ts';
+import { onStopSignals } from './stop-signals.ts';
 
 /**
  * `railyard serve`: what `npm start` runs. The runner (recovering what a
@@ -24,10 +26,13 @@ export function serveCommand(program: Command): void {
       const stopped = new Promise<void>((resolve) => {
         onStop = resolve;
       });
-      process.on('SIGHUP', onHangUp).once('SIGTERM', onStop).once('SIGINT', onStop);
+      process.on('SIGHUP', onHangUp);
+      const signals = onStopSignals(onStop);
       const failed = await Promise.race([stopped.then(() => undefined), serving.failure.catch((error: unknown) => error)]);
-      process.off('SIGHUP', onHangUp).off('SIGTERM', onStop).off('SIGINT', onStop);
+      process.off('SIGHUP', onHangUp);
       await serving.shutdown();
+      signals.dispose();
+      exitWhenStuck();
       if (failed !== undefined) process.exitCode = 1;
     });
 }

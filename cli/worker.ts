@@ -4,6 +4,8 @@ import { RailyardError } from '../core/errors.ts';
 import { startLiveSchedules } from '../pipeline/live-schedules.ts';
 import { startRunner } from '../app/start-runner.ts';
 import { cliContext } from './context.ts';
+import { exitWhenStuck } from './exit-when-stuck.ts';
+import { onStopSignals } from './stop-signals.ts';
 
 /**
  * `railyard worker`: the runner without the HTTP endpoint. Recovers what a
@@ -29,8 +31,7 @@ export function workerCommand(program: Command): void {
         ? await startLiveSchedules({ env, log, db, runner: started.runner, store: started.store })
         : undefined;
       const stop = new AbortController();
-      const onSignal = (): void => stop.abort();
-      process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
+      const signals = onStopSignals(() => stop.abort());
       // The runner's own timers do not hold the process open; this does, until stopped.
       const keepAlive = setInterval(() => undefined, 1 << 30);
       const idle = options.exitWhenIdle ? started.runner.onIdle() : new Promise<never>(() => undefined);
@@ -39,7 +40,8 @@ export function workerCommand(program: Command): void {
       clearInterval(keepAlive);
       scheduler?.stop();
       await started.close({ drain: !bySignal });
-      process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+      signals.dispose();
       log.info({ bySignal }, 'runner stopped');
+      exitWhenStuck();
     });
 }

@@ -169,7 +169,7 @@ function announce(env: Env, log: Logger, url: string, docker: DockerClient): voi
   log.info({ url, root: env.root, socketActivated: env.listenFd !== undefined }, 'railyard serving');
   if (env.apiKey === undefined) log.error({}, 'API_KEY is not set: /update-upstream, the API and /metrics answer 503 until it is');
   if (env.githubWebhookSecret === undefined) log.error({}, 'GITHUB_WEBHOOK_SECRET and API_KEY are not set: /hook answers 503 until one is');
-  if (env.hookAllowedCidrs.length === 0) log.warn({}, 'HOOK_ALLOWED_CIDRS is not set: every source may call railyard (set it to the VPN subnet and loopback)');
+  if (env.hookAllowedCidrs.length === 0) log.warn({}, 'HOOK_ALLOWED_CIDRS is not set: every source may call railyard (set it to the proxynet subnet, where VPN clients arrive NATed, and loopback)');
   pingDocker(docker, 1000).catch(() => {
     log.warn({ endpoint: dockerEndpoint(docker) }, 'Docker engine unreachable: railyard serves, and deploy runs fail with DOCKER_UNREACHABLE until it answers');
   });

@@ -16,6 +16,8 @@ export interface RunRecord {
   readonly supersededBy: string | undefined;
   /** For a retry after an interruption: the interrupted run. */
   readonly retryOf: string | undefined;
+  /** For an interrupted run: the retry queued to do its work (absent when it was not retried). */
+  readonly retriedBy: string | undefined;
   readonly error: RunError | undefined;
   readonly createdAt: number;
   readonly startedAt: number | undefined;
@@ -59,6 +61,8 @@ export interface RunRow {
   config_hash: string | null;
   status: string;
   superseded_by: number | null;
+  /** Computed by the store's queries (RUN_COLUMNS), not a column. */
+  retried_by?: number | null;
   error_step: string | null;
   error_code: string | null;
   error_message: string | null;
@@ -98,6 +102,7 @@ export function toRunRecord(row: RunRow): RunRecord {
     status: row.status as RunStatus,
     supersededBy: str(row.superseded_by),
     retryOf: str(row.retry_of),
+    retriedBy: str(row.retried_by ?? null),
     error: row.error_code === null
       ? undefined
       : { step: str(row.error_step), code: row.error_code as ErrorCode, message: row.error_message ?? '' },

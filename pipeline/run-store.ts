@@ -20,6 +20,13 @@ export const storePath = (root: string): string => join(root, 'data', 'railyard.
 
 const FINAL = FINAL_STATUSES.map((s) => `'${s}'`).join(',');
 const DAY_MS = 86_400_000;
+/**
+ * Every column of `runs`, and `retried_by`: for an interrupted run, the first
+ * later run with its retry_of (retries of one run share the first run's id as
+ * retry_of, and each is queued when the one before it is interrupted).
+ */
+const RUN_COLUMNS = `runs.*, CASE WHEN runs.status = 'interrupted' THEN
+  (SELECT r.id FROM runs AS r WHERE r.retry_of = COALESCE(runs.retry_of, runs.id) AND r.id > runs.id ORDER BY r.id LIMIT 1) END AS retried_by`;
 
 /**
  * The run history and the durable queue: SQLite in WAL mode with
@@ -138,14 +145,14 @@ export class RunStore implements DeployHistory {
   }
 
   getRun(runId: string): RunRecord | undefined {
-    const row = this.#get<RunRow>('SELECT * FROM runs WHERE id = ?', runId);
+    const row = this.#get<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`, runId);
     return row && toRunRecord(row);
   }
 
   /** Newest first. */
   listRuns(filter: RunFilter = {}): RunRecord[] {
     const rows = this.#all<RunRow>(
-      'SELECT * FROM runs WHERE (@project IS NULL OR project = @project) AND (@status IS NULL OR status = @status) ORDER BY id DESC LIMIT @limit',
+      `SELECT ${RUN_COLUMNS} FROM runs WHERE (@project IS NULL OR project = @project) AND (@status IS NULL OR status = @status) ORDER BY id DESC LIMIT @limit`,
       { project: filter.project ?? null, status: filter.status ?? null, limit: filter.limit ?? 20 },
     );
     return rows.map(toRunRecord);
@@ -154,12 +161,12 @@ export class RunStore implements DeployHistory {
   /** Runs in flight, oldest first. */
   runsWithStatus(status: 'queued' | 'running'): RunRecord[] {
     // The status is written into the SQL so the partial index on it is used.
-    return this.#all<RunRow>(`SELECT * FROM runs WHERE status = '${status === 'queued' ? 'queued' : 'running'}' ORDER BY id`).map(toRunRecord);
+    return this.#all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE status = '${status === 'queued' ? 'queued' : 'running'}' ORDER BY id`).map(toRunRecord);
   }
 
   /** The newest succeeded run of `pipeline` for `project` (the scheduler's catch-up reads it). */
   lastSucceeded(pipeline: string, project: string): RunRecord | undefined {
-    const sql = `SELECT * FROM runs WHERE project = ? AND pipeline = ? AND status = 'succeeded' ORDER BY id DESC LIMIT 1`;
+    const sql = `SELECT ${RUN_COLUMNS} FROM runs WHERE project = ? AND pipeline = ? AND status = 'succeeded' ORDER BY id DESC LIMIT 1`;
     const row = this.#get<RunRow>(sql, project, pipeline);
     return row && toRunRecord(row);
   }
@@ -186,13 +193,12 @@ export class RunStore implements DeployHistory {
 
   /** Runs enqueued by `runId` (a sync's deploys), oldest first. */
   childrenOf(runId: string): RunRecord[] {
-    return this.#all<RunRow>('SELECT * FROM runs WHERE parent_id = ? ORDER BY id', runId).map(toRunRecord);
+    return this.#all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE parent_id = ? ORDER BY id`, runId).map(toRunRecord);
   }
 
-  /** The retry queued when `run` was interrupted, if any. */
+  /** The retry queued when `run` was interrupted, if any (its `retriedBy`, read again). */
   retryAfter(run: RunRecord): string | undefined {
-    const row = this.#get<{ id: number }>('SELECT id FROM runs WHERE retry_of = ? AND id > ? ORDER BY id LIMIT 1', run.retryOf ?? run.id, run.id);
-    return row && String(row.id);
+    return this.getRun(run.id)?.retriedBy;
   }
 
   stepsOf(runId: string): StepRecord[] {

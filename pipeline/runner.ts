@@ -28,6 +28,8 @@ export interface RunnerOptions {
 }
 
 const PRUNE_EVERY_MS = 10 * 60_000;
+/** How long an aborted run may take to stop before `stop` gives up on it. */
+const ABANDON_AFTER_MS = 1000;
 
 /**
  * The one runner: every trigger (webhook, /update-upstream, CLI, schedule)
@@ -43,6 +45,8 @@ export class Runner {
   readonly #queue: ProjectQueue<Job>;
   readonly #shutdown = new AbortController();
   readonly #controllers = new Map<string, AbortController>();
+  /** Runs `stop` recorded interrupted while a step still ran: their late outcome is dropped. */
+  readonly #abandoned = new Set<string>();
   #env: Env;
   #poll: NodeJS.Timeout | undefined;
   #lastPrune = 0;
@@ -107,13 +111,35 @@ export class Runner {
   /**
    * Stops starting jobs. With `drain`, running jobs finish; without, they are
    * aborted, recorded `interrupted` and queued again for the next start.
-   * Pending jobs stay queued in the store either way.
+   * Pending jobs stay queued in the store either way. A run whose step does not
+   * stop within `abandonAfterMs` of the abort is recorded interrupted (and its
+   * retry queued) all the same, so a step that ignores the signal cannot hold
+   * a shutdown past SHUTDOWN_GRACE; its late outcome is dropped.
    */
-  async stop(options: { readonly drain?: boolean } = {}): Promise<void> {
+  async stop(options: { readonly drain?: boolean; /** @default 1000 */ readonly abandonAfterMs?: number } = {}): Promise<void> {
     clearInterval(this.#poll);
     this.#queue.pause();
-    if (options.drain !== true) this.#shutdown.abort(new RailyardError('RUN_INTERRUPTED', 'railyard was stopped during the run'));
-    await this.#queue.onIdle();
+    if (options.drain === true) return this.#queue.onIdle();
+    this.#shutdown.abort(new RailyardError('RUN_INTERRUPTED', 'railyard was stopped during the run'));
+    let timer: NodeJS.Timeout | undefined;
+    const stopped = await Promise.race([
+      this.#queue.onIdle().then(() => true),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), options.abandonAfterMs ?? ABANDON_AFTER_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!stopped) this.#abandonRunning();
+  }
+
+  #abandonRunning(): void {
+    for (const runId of this.#controllers.keys()) {
+      const run = this.#store.getRun(runId);
+      if (run?.status !== 'running') continue;
+      this.#abandoned.add(runId);
+      const { retryId } = interruptRun(this.#store, run, true, 'railyard was stopped during the run and a step did not stop');
+      this.#options.log.warn({ runId, retryId }, 'run abandoned: a step did not stop when aborted');
+    }
   }
 
   /** Writes one request (inside a transaction) and merges it into its project's pending job. */
@@ -187,6 +213,7 @@ export class Runner {
 
   /** Records the outcome, and commits the retry or follow-up runs with it. */
   #finish(job: Job, pipeline: Pipeline, outcome: RunOutcome, commit: string | undefined): void {
+    if (this.#abandoned.delete(job.runId)) return;
     const planned = new Map<string, Job>();
     try {
       this.#store.transaction(() => {

@@ -8,28 +8,35 @@ export interface WaitOptions {
   /** @default 100 */
   readonly intervalMs?: number;
   readonly signal?: AbortSignal;
+  /** Called when the wait moves on from `from` (superseded or interrupted) to the run `to`. */
+  readonly onFollow?: (from: RunRecord, to: string) => void;
 }
 
 /**
  * Waits until a run ends, through the store, so it works whichever process
  * runs it. A superseded run is followed to the run that absorbed it, an
- * interrupted one to its retry: the record returned is the one that did the work.
+ * interrupted one to its retry (`retriedBy`: railyard restarted during the
+ * run): the record returned is the one that did the work.
  */
 export async function waitForRun(store: RunStore, runId: string, options: WaitOptions = {}): Promise<RunRecord> {
   let id = runId;
   for (;;) {
     const run = store.getRun(id);
     if (run === undefined) throw new RailyardError('RUN_NOT_FOUND', `There is no run ${id}`);
-    if (run.status === 'superseded' && run.supersededBy !== undefined) {
-      id = run.supersededBy;
-      continue;
-    }
-    const retry = run.status === 'interrupted' ? store.retryAfter(run) : undefined;
-    if (retry !== undefined) {
-      id = retry;
+    const next = nextRun(run);
+    if (next !== undefined) {
+      options.onFollow?.(run, next);
+      id = next;
       continue;
     }
     if (FINAL_STATUSES.includes(run.status)) return run;
     await sleep(options.intervalMs ?? 100, undefined, options.signal ? { signal: options.signal } : {});
   }
+}
+
+/** Where the work of a finished run went, when another run does it. */
+export function nextRun(run: RunRecord): string | undefined {
+  if (run.status === 'superseded') return run.supersededBy;
+  if (run.status === 'interrupted') return run.retriedBy;
+  return undefined;
 }

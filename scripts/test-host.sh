@@ -345,6 +345,30 @@ ip netns add "railyard-host-check-$$" && ip netns exec "railyard-host-check-$$" 
 ip netns del "railyard-host-check-$$"
 info "nft $(nft --version | awk '{print $2}'), ip netns: ready"
 
+# ------------------------------------------------------------- openvpn lab --
+# test/workflows/deploy-vpn.test.ts: a real OpenVPN server and client (Debian's
+# openvpn and easy-rsa) in network namespaces, NAT with nftables; the workflow's
+# steps use curl and jq. openvpn needs
+# /dev/net/tun; containers often lack the node, so make it when missing.
+step "openvpn, easy-rsa, nftables (deploy workflow over OpenVPN)"
+vpn_pkgs=()
+command -v openvpn >/dev/null 2>&1 || [ -x /usr/sbin/openvpn ] || vpn_pkgs+=(openvpn)
+[ -x /usr/share/easy-rsa/easyrsa ] || vpn_pkgs+=(easy-rsa)
+[ -x /usr/sbin/nft ] || vpn_pkgs+=(nftables)
+command -v jq >/dev/null 2>&1 || vpn_pkgs+=(jq)
+command -v ip >/dev/null 2>&1 || vpn_pkgs+=(iproute2)
+command -v sysctl >/dev/null 2>&1 || [ -x /usr/sbin/sysctl ] || vpn_pkgs+=(procps)
+if [ ${#vpn_pkgs[@]} -eq 0 ]; then
+  info "already installed"
+else
+  info "installing: ${vpn_pkgs[*]}"
+  apt-get install -y -q "${vpn_pkgs[@]}" || { apt-get update -q && apt-get install -y -q "${vpn_pkgs[@]}"; }
+fi
+if [ ! -c /dev/net/tun ]; then
+  mkdir -p /dev/net && mknod /dev/net/tun c 10 200 && chmod 0666 /dev/net/tun || die "cannot create /dev/net/tun (openvpn needs it)"
+  info "created /dev/net/tun"
+fi
+
 # ------------------------------------------------------------------- check --
 step "check: web image turns healthy"
 check_name="railyard-host-check-$$"

@@ -43,6 +43,8 @@ export interface Hold {
   readonly executions: { pipeline: string; project: string; service: string | undefined; runId: string }[];
   /** While set, the step waits for it. */
   blocker: Promise<void> | undefined;
+  /** The step waits for `blocker` even when the run is aborted (a step that ignores ctx.signal). */
+  ignoreAbort?: boolean;
   /** When set, the step fails with this code and message. */
   failure?: { readonly code: ErrorCode; readonly message: string } | undefined;
 }
@@ -86,7 +88,7 @@ export function testPipelines(hold: Hold): PipelineRegistry {
     async run(ctx) {
       hold.executions.push({ pipeline: ctx.pipeline, project: ctx.project, service: ctx.service, runId: ctx.runId });
       ctx.log.info({ project: ctx.project }, 'working');
-      if (hold.blocker !== undefined) await Promise.race([hold.blocker, aborted(ctx.signal)]);
+      if (hold.blocker !== undefined) await (hold.ignoreAbort ? hold.blocker : Promise.race([hold.blocker, aborted(ctx.signal)]));
       if (hold.failure !== undefined) throw ctx.fail(hold.failure.code, hold.failure.message);
     },
   };

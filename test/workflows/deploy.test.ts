@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { execa } from 'execa';
 import { parse } from 'yaml';
 import { API_KEY, startTestServer, type TestServer } from '../helpers/hook-server.ts';
@@ -42,13 +43,19 @@ describe('.github/workflows/deploy.yml', () => {
 
   it('builds the client config from the secret, routing only railyard through the tunnel, and prints neither secret', async () => {
     const temp = await tempRoot('railyard-workflow-write-');
-    const secrets = { OPENVPN_CONFIG: 'client\nremote vpn.example.com 1194 udp\n<key>\nPRIVATE-KEY-7731\n</key>', RAILYARD_API_KEY: 'key-for-the-workflow-5521' };
+    // The shape ovpn_getclient writes, `redirect-gateway def1` included (CRLF too: a file pasted from Windows).
+    const ovpn = 'client\nremote vpn.example.com 1194 udp\n<key>\nPRIVATE-KEY-7731\n</key>\nredirect-gateway def1\n  redirect-gateway def1 bypass-dhcp\r\nredirect-gateway\ntun-mtu 1400';
+    const secrets = { OPENVPN_CONFIG: ovpn, RAILYARD_API_KEY: 'key-for-the-workflow-5521' };
     const result = await execa('bash', ['-c', step('Write').run!], { reject: false, env: { RUNNER_TEMP: temp, RAILYARD_URL: 'http://172.18.0.1:8888', ...secrets } });
     assert.equal(result.exitCode, 0, result.stderr);
     assert.ok(!`${result.stdout}${result.stderr}`.includes('PRIVATE-KEY-7731') && !`${result.stdout}${result.stderr}`.includes('5521'));
     const config = readFileSync(`${temp}/deploy/client.ovpn`, 'utf8');
     assert.match(config, /^client\nremote vpn\.example\.com 1194 udp\n/);
     assert.match(config, /pull-filter ignore "redirect-gateway"\n/);
+    assert.match(config, /pull-filter ignore "block-outside-dns"\n/);
+    // pull-filter only drops pushed options: the client file's own redirect-gateway lines must go.
+    assert.deepEqual(config.split('\n').filter((l) => /redirect-gateway/.test(l)), ['pull-filter ignore "redirect-gateway"']);
+    assert.match(config, /<\/key>\ntun-mtu 1400\n/);
     assert.match(config, /\nroute 172\.18\.0\.1 255\.255\.255\.255\n$/);
     assert.equal(readFileSync(`${temp}/deploy/auth-header`, 'utf8'), 'Authorization: Bearer key-for-the-workflow-5521\n');
     assert.equal(statSync(`${temp}/deploy/auth-header`).mode & 0o777, 0o600);
@@ -91,7 +98,25 @@ describe('.github/workflows/deploy.yml', () => {
     it('fails with railyard\'s answer when the deploy is refused (unknown project)', async () => {
       const result = await deploy('gamma');
       assert.equal(result.exitCode, 1);
-      assert.match(result.stdout, /::error::railyard refused the deploy of gamma: .*PROJECT_NOT_FOUND/);
+      assert.match(result.stdout, /::error::railyard refused the deploy of gamma \(HTTP 404\): .*PROJECT_NOT_FOUND/);
+    });
+
+    it('says railyard is unreachable (not that it refused) when nothing answers, after RAILYARD_UNREACHABLE_SECONDS', async () => {
+      const closed = await new Promise<number>((resolve) => {
+        const probe = createServer().listen(0, '127.0.0.1', () => {
+          const { port } = probe.address() as AddressInfo;
+          probe.close(() => resolve(port));
+        });
+      });
+      const started = Date.now();
+      const result = await execa('bash', ['-c', step('Deploy').run!], {
+        reject: false,
+        env: { RUNNER_TEMP: temp, RAILYARD_URL: `http://127.0.0.1:${closed}`, PROJECT: 'alpha', SERVICE: '', POLL_SECONDS: '0.2', RAILYARD_UNREACHABLE_SECONDS: '1' },
+      });
+      assert.equal(result.exitCode, 1);
+      assert.match(result.stdout, new RegExp(`::error::railyard is unreachable at http://127\\.0\\.0\\.1:${closed}: no answer for 1 s \\(curl: \\(7\\) .*\\)`));
+      assert.ok(!result.stdout.includes('refused the deploy'), result.stdout);
+      assert.ok(Date.now() - started >= 1000, 'it asked again for RAILYARD_UNREACHABLE_SECONDS');
     });
 
     it('follows a superseded run to the run that does the work', async () => {
@@ -111,7 +136,7 @@ describe('.github/workflows/deploy.yml', () => {
         }, 300);
         const result = await pending;
         assert.equal(result.exitCode, 0, result.stdout);
-        assert.match(result.stdout, /superseded: following run #\d+/);
+        assert.match(result.stdout, /run #\d+ superseded: following run #\d+/);
         assert.ok(!result.stdout.includes(`run #${running} succeeded`));
       } finally {
         t.hold.blocker = undefined;
