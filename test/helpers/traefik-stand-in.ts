@@ -36,10 +36,13 @@ export async function startStandIn(docker: Docker, options: StandInOptions): Pro
   let pending: NodeJS.Timeout | undefined;
   const labels = [`com.docker.compose.project=${options.project}`, `com.docker.compose.service=${options.service}`];
   const refresh = async (): Promise<void> => {
+    // As Traefik's docker provider: list, then inspect each container for its
+    // state and health (Podman's list carries no health in its status text).
     const list = await docker.listContainers({ filters: { label: labels } });
-    backends = list
-      .filter((c) => c.State === 'running' && isRoutable(c.Status))
-      .map((c) => c.NetworkSettings.Networks[options.network]?.IPAddress)
+    const inspected = await Promise.all(list.map((c) => docker.getContainer(c.Id).inspect().catch(() => undefined)));
+    backends = inspected
+      .filter((info) => info !== undefined && info.State.Running && isRoutable(info.State.Health?.Status))
+      .map((info) => info!.NetworkSettings.Networks[options.network]?.IPAddress)
       .filter((ip): ip is string => ip !== undefined && ip !== '')
       .map((ip) => `${ip}:${options.port}`);
   };
@@ -86,8 +89,9 @@ export async function startStandIn(docker: Docker, options: StandInOptions): Pro
 }
 
 /** Traefik's container filter: no healthcheck, or healthy (`starting` and `unhealthy` are out). */
-function isRoutable(status: string): boolean {
-  return !status.includes('(health: starting)') && !status.includes('(unhealthy)');
+/** Traefik routes to a container without a healthcheck, or with one that is `healthy`. */
+function isRoutable(health: string | undefined): boolean {
+  return health === undefined || health === '' || health === 'healthy';
 }
 
 function api(url: string, backends: readonly string[], res: http.ServerResponse): void {

@@ -7,13 +7,15 @@
 // no-change apply; a rollout probed every 50 ms without a failed request; the
 // unhealthy rollback; prune of a disabled project.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type Docker from 'dockerode';
 import { isRailyardError } from '../../core/errors.ts';
 import { listContainers } from '../../runtime/containers.ts';
 import { isPodman } from '../../runtime/podman-health.ts';
 import { dockerClient, ensureImage, TEST_IMAGES } from '../helpers/docker.ts';
+import { startProber, startStandIn } from '../helpers/traefik-stand-in.ts';
 import { stackRoot } from '../steps/rollout/stack-root.ts';
 import type { StepResults } from '../steps/rollout/run-steps.ts';
 import { rollout } from '../../steps/index.ts';
@@ -23,7 +25,8 @@ const PODMAN_HOST = `unix://${SOCKET}`;
 const required = ['1', 'true'].includes(process.env['REQUIRE_PODMAN'] ?? '');
 const options = existsSync(SOCKET) || required ? {} : { skip: `no Podman service at ${SOCKET} (scripts/test-host.sh starts one; REQUIRE_PODMAN=1 makes this a failure)` };
 
-const WGET = '["CMD", "/bin/wget", "-q", "-O-", "http://127.0.0.1:8080/"]';
+// Shell form, so railyard's drain marker guards it (steps/render: drain healthcheck).
+const WGET = '"wget -q -O- http://127.0.0.1:8080/"';
 const db = (project: string, image: string, version: string, enabled = true, check = WGET): string =>
   `projects:\n  - name: ${project}\n    enabled: ${enabled}\n    services:\n      - host: web\n        image: ${image}\n        stateless: true\n        replicas: 2\n` +
   `        env:\n          VERSION: "${version}"\n        healthcheck:\n          test: ${check}\n          interval: 500ms\n          timeout: 1s\n          retries: 2\n`;
@@ -52,18 +55,32 @@ describe('runtime on Podman', options, () => {
     assert.deepEqual((await containers()).map((c) => c.id).sort(), ids);
   });
 
-  it('rolls out a change while a 50 ms probe of the healthy containers never fails', async () => {
-    stack.writeDb(db(stack.project, TEST_IMAGES.web, 'two'));
-    const probe = startProbe(docker, stack.project);
-    const started = Date.now();
-    const result = await stack.deploy(docker);
-    const seen = await probe.stop();
-    assert.deepEqual(planActions(result), [['rollout', true]]);
-    // Healthy within a few 500 ms intervals, never the full derived timeout.
-    assert.ok(Date.now() - started < 20_000, `rollout took ${Date.now() - started} ms`);
-    assert.ok(seen.requests > 20, `probe sent ${seen.requests} requests`);
-    assert.deepEqual(seen.failures, [], 'failed requests during the rollout');
-    assert.deepEqual((await containers()).map((c) => [c.state]), [['running'], ['running']]);
+  it('rolls out a change, drained by the marker, without a failed request through the Traefik stand-in', async () => {
+    // Without systemd timers nothing has checked the created containers yet; a
+    // first rollout's waits run their checks, so the stand-in can route to them.
+    stack.writeDb(db(stack.project, TEST_IMAGES.web, 'one-and-a-half'));
+    assert.deepEqual(planActions(await stack.deploy(docker)), [['rollout', true]]);
+    // The stand-in (test/helpers/traefik-stand-in.ts) routes as Traefik's docker provider does; no Traefik runs here.
+    const standIn = await startStandIn(docker, { project: stack.project, service: `${stack.project}-web`, network: `${stack.project}_default`, port: 8080, throttleMs: 200 });
+    try {
+      await until(() => standIn.backends().length === 2);
+      writeFileSync(join(stack.root, '.env'), `TRAEFIK_API_URL=${standIn.url}\n`);
+      stack.writeDb(db(stack.project, TEST_IMAGES.web, 'two'));
+      const prober = startProber(standIn.url, 50);
+      const started = Date.now();
+      const result = await stack.deploy(docker);
+      const ms = Date.now() - started;
+      await until(() => standIn.backends().length === 2);
+      const seen = await prober.stop();
+      assert.deepEqual(planActions(result), [['rollout', true]]);
+      // Healthy within a few 500 ms intervals: never the full derived timeout.
+      assert.ok(ms < 20_000, `rollout took ${ms} ms`);
+      assert.ok(seen.sent > 20, `the prober sent ${seen.sent} requests`);
+      assert.deepEqual(seen.failures, [], 'failed requests during the rollout');
+      assert.deepEqual((await containers()).map((c) => [c.state]), [['running'], ['running']]);
+    } finally {
+      await standIn.close();
+    }
   });
 
   it('rolls back a service whose healthcheck fails: ROLLOUT_UNHEALTHY, the old containers keep serving', async () => {
@@ -87,24 +104,9 @@ function planActions(results: StepResults): [string, boolean][] {
   return results.get(rollout).services.map((s) => [s.action, s.ok]);
 }
 
-/** Every 50 ms: GET each running container the engine reports healthy, on its IP; a failed GET is recorded. */
-function startProbe(docker: Docker, project: string) {
-  const failures: string[] = [];
-  let requests = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const list = await docker.listContainers({ filters: { label: [`com.docker.compose.project=${project}`] } });
-      for (const c of list.filter((x) => x.State === 'running')) {
-        const info = await docker.getContainer(c.Id).inspect().catch(() => undefined);
-        if (info?.State.Health?.Status !== 'healthy') continue;
-        const ip = Object.values(info.NetworkSettings.Networks)[0]?.IPAddress;
-        requests++;
-        const res = await fetch(`http://${ip}:8080/`, { signal: AbortSignal.timeout(1000) }).catch((e: Error) => e);
-        if (res instanceof Error || res.status !== 200) failures.push(`${c.Id.slice(0, 12)}: ${res instanceof Error ? res.message : res.status}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })();
-  return { stop: async () => ((running = false), await loop, { requests, failures }) };
+async function until(check: () => boolean): Promise<void> {
+  for (let waited = 0; !check(); waited += 50) {
+    if (waited > 15_000) throw new Error('timed out waiting for the stand-in\'s rotation');
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
