@@ -61,6 +61,30 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX deliveries_by_time ON deliveries(received_at);
   `,
+  // 2 (issue 14): notifications, one row per event and target. IF NOT EXISTS so
+  // that its place in the list (other branches append theirs) cannot matter.
+  `
+  CREATE TABLE IF NOT EXISTS notifications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    event TEXT NOT NULL,
+    run_id INTEGER,
+    project TEXT NOT NULL,
+    service TEXT,
+    scope TEXT NOT NULL,
+    dedupe_key TEXT NOT NULL,
+    target_id TEXT NOT NULL,
+    target TEXT NOT NULL,
+    type TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending','sent','failed','suppressed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    finished_at INTEGER
+  );
+  CREATE INDEX IF NOT EXISTS notifications_by_key ON notifications(target_id, dedupe_key, id);
+  CREATE INDEX IF NOT EXISTS notifications_pending ON notifications(id) WHERE status = 'pending';
+  `,
 ];
 
 /** Brings the schema up to the latest version, one transaction per migration. */
