@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Notification } from '../config/db-types.ts';
 import type { Env } from '../config/env.ts';
 import type { Logger } from '../core/logger.ts';
-import type { NotificationStore } from '../pipeline/notification-store.ts';
+import type { NotificationRecord, NotificationStore } from '../pipeline/notification-store.ts';
 import type { RunOutcome } from '../pipeline/run-pipeline.ts';
 import type { RunRecord } from '../pipeline/run-record.ts';
 import type { RunStore } from '../pipeline/run-store.ts';
@@ -62,7 +62,12 @@ export class Notifier {
   /** Sends a `schedule-missed` for each schedule whose last success is older than two periods. */
   async checkSchedules(now = Date.now()): Promise<void> {
     const config = await this.#options.config();
-    for (const event of missedSchedules(config.schedules, this.#options.env, this.#options.runs, now)) await this.notify(event);
+    for (const event of missedSchedules(config.schedules, this.#options.env, this.#options.runs, now)) await this.notify(event, now);
+  }
+
+  /** The newest notifications, as stored (targets masked). */
+  history(limit = 50): NotificationRecord[] {
+    return this.#options.store.list(limit);
   }
 
   /** Records the event for every target that asked for it and starts the deliveries (not awaited). */

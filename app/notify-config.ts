@@ -20,10 +20,10 @@ export interface NotifyConfig {
 export function notifyConfigSource(env: Env, db: DbLocation, log: Logger): () => Promise<NotifyConfig> {
   let seen: string | undefined;
   let config: NotifyConfig = { notifications: [], schedules: {} };
-  return async () => {
+  let loading: Promise<NotifyConfig> | undefined;
+  const load = async (): Promise<NotifyConfig> => {
     const signature = await fileSignature(db.path);
     if (signature === seen) return config;
-    seen = signature;
     try {
       const result = checkDb(await readDbText(env, db), db.label, env.vars);
       if (result.ok) config = { notifications: result.config.notifications, schedules: result.config.schedules };
@@ -32,6 +32,11 @@ export function notifyConfigSource(env: Env, db: DbLocation, log: Logger): () =>
       if (!isRailyardError(error)) throw error;
       log.warn({ file: db.label, code: error.code }, 'db.yml not read: the last valid notifications are kept');
     }
+    seen = signature;
     return config;
   };
+  // Callers at the same time share one read: none gets the config from before it.
+  return () => (loading ??= load().finally(() => {
+    loading = undefined;
+  }));
 }
