@@ -1,6 +1,7 @@
 import { deployProject, listProjects } from './api-projects.ts';
 import { runLog } from './api-run-log.ts';
 import { getRun, listRuns } from './api-runs.ts';
+import { DASHBOARD_ROUTES } from './dashboard/routes.ts';
 import { githubHook } from './github.ts';
 import { health } from './health.ts';
 import { serveMetrics } from './metrics.ts';
@@ -20,4 +21,5 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/api/projects/:name/deploy', auth: 'api-key', handle: deployProject },
   { method: 'GET', path: '/metrics', auth: 'api-key', quiet: true, handle: serveMetrics },
   { method: 'GET', path: '/healthz', auth: 'none', quiet: true, head: true, handle: health },
+  ...DASHBOARD_ROUTES,
 ];
