@@ -57,26 +57,37 @@ export function runsPage(runs: readonly RunRecord[], query: RunsQuery, more: boo
   <nav class="pager" aria-label="pages">${query.page > 1 ? html`<a href="${link(query.page - 1)}">← newer</a>` : ''}<span>page ${query.page}</span>${more ? html`<a href="${link(query.page + 1)}">older →</a>` : ''}</nav>`;
 }
 
+/**
+ * The steps as bars on one time axis (a Gantt chart): each starts where the
+ * step started and is as long as it took. SVG attributes, not inline styles,
+ * so the page's CSP can forbid inline styles altogether.
+ */
 function timeline(steps: readonly StepRecord[]): Html {
-  const total = Math.max(1, steps.reduce((sum, s) => sum + (s.durationMs ?? 0), 0));
+  const start = steps[0]?.startedAt ?? 0;
+  const end = Math.max(start + 1, ...steps.map((s) => s.startedAt + (s.durationMs ?? 0)));
+  const pct = (ms: number): string => ((ms / (end - start)) * 100).toFixed(2);
   return html`<ol class="timeline" aria-label="steps">${steps.map((s) => html`<li class="step ${s.status}" data-step="${s.name}">
-    <span class="name">${s.name}</span><span class="bar" style="--w:${Math.max(2, Math.round(((s.durationMs ?? 0) / total) * 100))}%" aria-hidden="true"></span>
+    <span class="name">${s.name}</span><svg class="bar" viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true" focusable="false">
+    <rect x="${pct(s.startedAt - start)}" width="${Math.max(0.5, Number(pct(s.durationMs ?? 0)))}" height="1"></rect></svg>
     <span class="ms">${s.durationMs === undefined ? s.status : `${s.durationMs} ms`}</span>${s.error === undefined ? '' : html`<span class="err"><code>${s.error.code}</code> ${s.error.message}</span>`}</li>`)}</ol>`;
 }
 
+const facts = (run: RunRecord): Html => html`<dl class="facts"><dt>pipeline</dt><dd>${run.pipeline}</dd><dt>project</dt><dd>${run.project}${run.service === undefined ? '' : `/${run.service}`}</dd>
+  <dt>trigger</dt><dd>${run.trigger.kind}</dd><dt>commit</dt><dd><code>${run.commit ?? '–'}</code></dd>
+  <dt>created</dt><dd>${time(run.createdAt)}</dd><dt>finished</dt><dd>${time(run.finishedAt)}</dd></dl>`;
+
 export function runPage(run: RunRecord, steps: readonly StepRecord[], log: readonly string[]): Html {
   return html`<h1>Run #${run.id} <span id="status">${badge(run.status)}</span></h1>
-  <dl class="facts"><dt>pipeline</dt><dd>${run.pipeline}</dd><dt>project</dt><dd>${run.project}${run.service === undefined ? '' : `/${run.service}`}</dd>
-  <dt>trigger</dt><dd>${run.trigger.kind}</dd><dt>commit</dt><dd><code>${run.commit ?? '–'}</code></dd>
-  <dt>created</dt><dd>${time(run.createdAt)}</dd><dt>finished</dt><dd>${time(run.finishedAt)}</dd></dl>
+  <div id="facts">${facts(run)}</div>
   <div id="error">${run.error === undefined ? '' : html`<p class="error" role="alert"><code>${run.error.code}</code> ${run.error.step === undefined ? '' : html`in <b>${run.error.step}</b>: `}${run.error.message}</p>`}</div>
   <h2>Steps</h2><div id="steps">${timeline(steps)}</div>
   <h2>Log</h2><pre id="log" data-run="${run.id}" data-status="${run.status}" tabindex="0">${log.map((l) => `${logLine(l)}\n`).join('')}</pre>`;
 }
 
 /** The fragment the run page's client swaps in while the run runs. */
-export const runState = (run: RunRecord, steps: readonly StepRecord[]): { status: string; final: boolean; status_html: string; steps_html: string; error_html: string } => ({
+export const runState = (run: RunRecord, steps: readonly StepRecord[]): Record<string, string | boolean> => ({
   status: run.status,
+  facts_html: facts(run).text,
   final: !['queued', 'running'].includes(run.status),
   status_html: badge(run.status).text,
   steps_html: timeline(steps).text,

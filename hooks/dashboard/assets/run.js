@@ -21,6 +21,7 @@ async function refresh() {
   document.getElementById('status').innerHTML = state.status_html;
   document.getElementById('steps').innerHTML = state.steps_html;
   document.getElementById('error').innerHTML = state.error_html;
+  document.getElementById('facts').innerHTML = state.facts_html;
   log.dataset.status = state.status;
   return state.final;
 }
@@ -34,10 +35,13 @@ if (id !== undefined && !FINAL.includes(log.dataset.status)) {
     log.append(`${line(event.data)}\n`);
     if (atEnd) log.scrollTop = log.scrollHeight;
   });
-  // Once the run has ended, the page is loaded again: the stored log, formatted by railyard.
-  source.addEventListener('end', () => {
+  // Once the run has ended, the stored log (formatted by railyard) replaces the streamed lines.
+  source.addEventListener('end', async () => {
     source.close();
-    void refresh().finally(() => setTimeout(() => location.reload(), 300));
+    await refresh();
+    const stored = await fetch(`/runs/${id}/log`, { credentials: 'same-origin' });
+    if (stored.ok) log.textContent = await stored.text();
+    log.dataset.stored = 'true';
   });
   source.onerror = () => source.close();
   const timer = setInterval(async () => {
