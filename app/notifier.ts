@@ -46,6 +46,8 @@ export class Notifier {
 
   constructor(options: NotifierOptions) {
     this.#options = options;
+    // Rows are kept as long as runs are (RUNS_KEEP_DAYS).
+    options.store.prune(Date.now() - options.env.runsKeepDays * 86_400_000);
     const every = options.scheduleCheckMs ?? 60_000;
     if (every > 0) this.#timer = setInterval(() => this.#track(this.checkSchedules()), every).unref();
   }

@@ -128,6 +128,11 @@ export class NotificationStore {
     return this.#stmt('SELECT status, COUNT(*) AS count FROM notifications GROUP BY status ORDER BY status').all() as { status: NotificationStatus; count: number }[];
   }
 
+  /** Rows that reached sent or failed at or after `at` (ms), for /metrics' counters. */
+  finishedSince(at: number): { id: number; status: 'sent' | 'failed'; finishedAt: number }[] {
+    return this.#stmt(`SELECT id, status, finished_at AS finishedAt FROM notifications WHERE status IN ('sent','failed') AND finished_at >= ? ORDER BY finished_at`).all(at) as { id: number; status: 'sent' | 'failed'; finishedAt: number }[];
+  }
+
   prune(before: number): number {
     return this.#stmt(`DELETE FROM notifications WHERE status != 'pending' AND created_at < ?`).run(before).changes;
   }

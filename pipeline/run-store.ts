@@ -179,6 +179,14 @@ export class RunStore implements DeployHistory {
     return this.#all('SELECT pipeline, finished_at - started_at AS ms FROM runs WHERE started_at IS NOT NULL AND finished_at IS NOT NULL');
   }
 
+  /** Runs that ended at or after `at` (ms): /metrics counts each once, so its counters never drop when runs are pruned. */
+  finishedSince(at: number): { id: number; pipeline: string; status: RunStatus; ms: number | null; finishedAt: number }[] {
+    return this.#all(
+      `SELECT id, pipeline, status, finished_at - started_at AS ms, finished_at AS finishedAt FROM runs WHERE status IN (${FINAL}) AND finished_at >= ? ORDER BY finished_at`,
+      at,
+    );
+  }
+
   /** When each pipeline last succeeded, for any project (for /metrics). */
   lastSuccesses(): { pipeline: string; at: number }[] {
     return this.#all(`SELECT pipeline, MAX(finished_at) AS at FROM runs WHERE status = 'succeeded' GROUP BY pipeline ORDER BY pipeline`);
