@@ -1,3 +1,4 @@
+import { getPlan } from './api-plan.ts';
 import { deployProject, listProjects } from './api-projects.ts';
 import { runLog } from './api-run-log.ts';
 import { getRun, listRuns } from './api-runs.ts';
@@ -19,6 +20,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/api/runs/:id/log', auth: 'api-key', handle: runLog },
   { method: 'GET', path: '/api/projects', auth: 'api-key', handle: listProjects },
   { method: 'POST', path: '/api/projects/:name/deploy', auth: 'api-key', handle: deployProject },
+  { method: 'GET', path: '/api/plan', auth: 'api-key', handle: getPlan },
   { method: 'GET', path: '/metrics', auth: 'api-key', quiet: true, handle: serveMetrics },
   { method: 'GET', path: '/healthz', auth: 'none', quiet: true, head: true, handle: health },
   ...DASHBOARD_ROUTES,

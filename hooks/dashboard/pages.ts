@@ -1,5 +1,6 @@
 import { logLine } from '../../app/run-format.ts';
 import type { RunRecord, StepRecord } from '../../pipeline/run-record.ts';
+import type { PlanBody } from '../api-plan.ts';
 import { badge, html, time, type Html } from './html.ts';
 
 /** The shape of GET /api/projects' body (hooks/api-projects.ts), as the pages read it. */
@@ -107,4 +108,20 @@ export function signInPage(message: string | undefined): Html {
   <form method="post" action="/signin" class="signin"><label for="key">API key</label>
   <input id="key" name="key" type="password" autocomplete="current-password" required autofocus>
   <button type="submit" class="primary">Sign in</button></form>`;
+}
+
+/** A unified diff with each line classed by its kind, coloured by the stylesheet. */
+function coloured(diff: string): Html {
+  const kind = (line: string): string =>
+    line.startsWith('+++') || line.startsWith('---') ? 'file' : line.startsWith('@@') ? 'hunk' : line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : 'ctx';
+  return html`<pre class="diff" tabindex="0">${diff.replace(/\n$/, '').split('\n').map((line) => html`<span class="${kind(line)}">${line}</span>\n`)}</pre>`;
+}
+
+export function planPage(body: PlanBody, project: string | undefined): Html {
+  return html`<h1>Plan${project === undefined ? '' : html` for ${project}`}</h1>
+  <p>${body.changes} change(s), ${body.plan.length - body.changes} unchanged. What <code>apply</code> would do now; nothing is changed.</p>
+  ${body.plan.map((line) => html`<section class="card" data-service="${line.project}/${line.service}" data-action="${line.action}">
+    <div class="card-head"><h2>${line.project}/${line.service}</h2><span class="badge action-${line.action}">${line.action}</span></div>
+    <p class="meta">${line.reason}</p>${line.warnings.map((w) => html`<p class="warning">${w}</p>`)}
+    ${line.diff === null ? '' : coloured(line.diff)}</section>`)}`;
 }

@@ -14,7 +14,8 @@ import type { Route } from '../router.ts';
 import { resolveTarget } from '../targets.ts';
 import { checkChange } from './csrf.ts';
 import { layout, sendHtml, type Html } from './html.ts';
-import { deployConfirmPage, projectsPage, runPage, runState, runsPage, signInPage, type ProjectView } from './pages.ts';
+import { computePlan } from '../api-plan.ts';
+import { deployConfirmPage, planPage, projectsPage, runPage, runState, runsPage, signInPage, type ProjectView } from './pages.ts';
 import { SESSION_MS, Sessions, sessionCookie, type Session } from './session.ts';
 
 const SESSIONS = new Sessions();
@@ -96,6 +97,9 @@ const state: Signed = async (ctx) => {
   return { status: 200, body: runState(found, ctx.deps.store.stepsOf(found.id)) };
 };
 
+const plan: Signed = async (ctx, session) =>
+  show(ctx, 'Plan', planPage(await computePlan(ctx), ctx.url.query.get('project') || undefined), session);
+
 const confirmDeploy: Signed = async (ctx, session) => {
   const target = await resolveTarget(ctx.config.db, ctx.url.query.get('project') ?? undefined, ctx.url.query.get('service') || undefined);
   return show(ctx, 'Deploy', deployConfirmPage(target.project, target.service, session.csrf), session);
@@ -134,6 +138,7 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
   { method: 'GET', path: '/runs/:id', auth: 'none', handle: signedIn(run) },
   { method: 'GET', path: '/runs/:id/state', auth: 'none', quiet: true, handle: signedIn(state, 'data') },
   { method: 'GET', path: '/runs/:id/log', auth: 'none', handle: signedIn(async (ctx) => runLog(ctx), 'data') },
+  { method: 'GET', path: '/plan', auth: 'none', handle: signedIn(plan) },
   { method: 'GET', path: '/deploy', auth: 'none', handle: signedIn(confirmDeploy) },
   { method: 'POST', path: '/deploy', auth: 'none', handle: signedIn(deploy, 'data') },
   { method: 'GET', path: '/assets/:name', auth: 'none', quiet: true, handle: asset },

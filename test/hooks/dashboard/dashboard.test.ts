@@ -160,6 +160,24 @@ describe('dashboard in chromium', { ...browserSuiteOptions(), ...(await dockerSu
     await page.setViewportSize({ width: 1100, height: 800 });
   });
 
+  it('shows the plan after a db.yml change: the action, the reason and a coloured diff (also GET /api/plan)', async () => {
+    // db.yml now names the unhealthy image, the host still runs web:1 (the rollout rolled back).
+    await page.goto(`${url}plan?project=${web}`);
+    const card = page.locator(`section[data-action="rollout"]`);
+    assert.equal(await card.count(), 1);
+    assert.match(await card.locator('.del').allInnerTexts().then((l) => l.join('\n')), /railyard-test\/web:1/);
+    assert.match(await card.locator('.add').allInnerTexts().then((l) => l.join('\n')), /railyard-test\/web:unhealthy/);
+    // Runs in the page (the tests' TypeScript has no DOM types).
+    const colour = (el: unknown): string => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color;
+    const added = await card.locator('.add').first().evaluate(colour);
+    assert.match(added, /^rgb/);
+    assert.notEqual(added, await card.locator('.ctx').first().evaluate(colour), 'added lines are coloured');
+    await shot('plan');
+    const api = (await (await fetch(`${url}api/plan?project=${web}`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as { changes: number; plan: { action: string; diff: string | null }[] };
+    assert.deepEqual([api.changes, api.plan.map((p) => p.action)], [1, ['rollout']]);
+    assert.match(api.plan[0]!.diff ?? '', /^\+.*web:unhealthy$/m);
+  });
+
   it('refuses a forged cross-site POST and a same-origin POST without the token', async () => {
     const before = await runIds();
     const forged = await context.newPage();
