@@ -95,6 +95,8 @@ export interface Env {
   readonly runsKeep: number;
   /** A git network operation fails after this long without progress (`GIT_TIMEOUT`, seconds). @default 60 */
   readonly gitTimeoutMs: number;
+  /** `NO_COLOR` is set to anything but empty (https://no-color.org): no ANSI colours in CLI output. @default false */
+  readonly noColor: boolean;
   /** Where railyard's dashboard is reached, for links in notifications (`RAILYARD_URL`). @default http://HOST:PORT (localhost for 0.0.0.0) */
   readonly publicUrl: string;
   /** Notification delivery (issue 14). */
@@ -205,6 +207,7 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
     runsKeepDays: int('RUNS_KEEP_DAYS', 30, 1, 36_500),
     runsKeep: int('RUNS_KEEP', 1000, 1, 10_000_000),
     gitTimeoutMs: int('GIT_TIMEOUT', 60, 1, 3600) * 1000,
+    noColor: (str('NO_COLOR') ?? '') !== '',
     publicUrl: publicUrl(str('RAILYARD_URL'), str('HOST') ?? '0.0.0.0', int('PORT', 8888, 0, 65_535), problems),
     notify: {
       attempts: int('NOTIFY_ATTEMPTS', 4, 1, 20),
