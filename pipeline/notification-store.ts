@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { RailyardError } from '../core/errors.ts';
 import { migrate } from './migrations.ts';
+import { statementCache } from './statements.ts';
 
 export type NotificationStatus = 'pending' | 'sent' | 'failed' | 'suppressed';
 
@@ -44,10 +45,11 @@ interface Row {
  */
 export class NotificationStore {
   readonly #db: Database.Database;
-  readonly #stmts = new Map<string, Database.Statement>();
+  readonly #stmt: (sql: string) => Database.Statement;
 
   private constructor(db: Database.Database) {
     this.#db = db;
+    this.#stmt = statementCache(db);
   }
 
   static open(file: string): NotificationStore {
@@ -139,15 +141,6 @@ export class NotificationStore {
 
   close(): void {
     if (this.#db.open) this.#db.close();
-  }
-
-  #stmt(sql: string): Database.Statement {
-    let stmt = this.#stmts.get(sql);
-    if (stmt === undefined) {
-      stmt = this.#db.prepare(sql);
-      this.#stmts.set(sql, stmt);
-    }
-    return stmt;
   }
 }
 

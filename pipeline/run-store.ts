@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { RailyardError } from '../core/errors.ts';
 import { migrate } from './migrations.ts';
+import { statementCache } from './statements.ts';
 import {
   toRunRecord, toStepRecord,
   type RunError, type RunFilter, type RunRecord, type RunRow, type StepRecord, type StepRow,
@@ -28,10 +29,11 @@ const DAY_MS = 86_400_000;
  */
 export class RunStore implements DeployHistory {
   readonly #db: Database.Database;
-  readonly #stmts = new Map<string, Database.Statement>();
+  readonly #stmt: (sql: string) => Database.Statement;
 
   private constructor(readonly file: string, db: Database.Database) {
     this.#db = db;
+    this.#stmt = statementCache(db);
   }
 
   /**
@@ -251,15 +253,6 @@ export class RunStore implements DeployHistory {
 
   close(): void {
     if (this.#db.open) this.#db.close();
-  }
-
-  #stmt(sql: string): Database.Statement {
-    let stmt = this.#stmts.get(sql);
-    if (stmt === undefined) {
-      stmt = this.#db.prepare(sql);
-      this.#stmts.set(sql, stmt);
-    }
-    return stmt;
   }
 
   #run(sql: string, ...params: unknown[]): Database.RunResult {
