@@ -1,6 +1,6 @@
 // Debian's chromium driven by playwright-core (DESIGN.md §5), headless, with a
 // fresh profile: no network of its own, no first-run work.
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
@@ -17,10 +17,12 @@ export function browserSuiteOptions(): { skip?: string } {
 /** A browser with a fresh profile folder (playwright passes it as --user-data-dir); close the context to end it. */
 export async function launchBrowser(viewport = { width: 1100, height: 800 }): Promise<BrowserContext> {
   const profile = mkdtempSync(join(tmpdir(), 'railyard-chromium-'));
-  return chromium.launchPersistentContext(profile, {
+  const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     viewport,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
+  context.on('close', () => rmSync(profile, { recursive: true, force: true }));
+  return context;
 }
