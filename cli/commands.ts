@@ -19,6 +19,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   'threat-report': async () => (await import('./threat-report.ts')).threatReportCommand,
   backup: async () => (await import('./backup.ts')).backupCommand,
   restore: async () => (await import('./restore.ts')).restoreCommand,
+  notify: async () => (await import('./notify.ts')).notifyCommand,
 };
 
 /** Global options that take a value (their value is not a command name). */

@@ -26,10 +26,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
+    // A caller that asked for --json reads stdout as JSON: the error is a JSON document too.
+    const asJson = argv.includes('--json');
     if (error instanceof RailyardError) {
-      process.stderr.write(`error [${error.code}]: ${scrubCli(error.userMessage)}\n`);
+      if (asJson) process.stdout.write(`${JSON.stringify({ ok: false, error: { code: error.code, message: scrubCli(error.userMessage) } })}\n`);
+      else process.stderr.write(`error [${error.code}]: ${scrubCli(error.userMessage)}\n`);
       return 1;
     }
+    if (asJson) process.stdout.write(`${JSON.stringify({ ok: false, error: { code: 'UNEXPECTED', message: scrubCli(error instanceof Error ? error.message : String(error)) } })}\n`);
     process.stderr.write(`error [UNEXPECTED]: ${scrubCli(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
     return 1;
   }

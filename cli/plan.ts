@@ -7,6 +7,7 @@ import { computeDiff, desiredFromRender, type DiffResult } from '../steps/diff/i
 import { renderStack } from '../steps/render/index.ts';
 import { digestMounts, mountRequests } from '../steps/render/mount-digest.ts';
 import { routeReport } from '../app/route-report.ts';
+import { colourDiff, useColour } from './colour.ts';
 import { cliContext, printJson } from './context.ts';
 import { failOnDead, formatRoutes } from './routes.ts';
 
@@ -14,6 +15,8 @@ interface PlanOptions {
   readonly service?: string;
   readonly json?: boolean;
   readonly detailedExitcode?: boolean;
+  /** false with --no-color. */
+  readonly color?: boolean;
 }
 
 /** `railyard plan [project]`: what apply would do, without touching the host or the files. */
@@ -25,6 +28,7 @@ export function planCommand(program: Command): void {
     .option('--service <name>', 'plan one compose service only')
     .option('--json', 'print the plan as JSON')
     .option('--detailed-exitcode', 'exit 2 when there are changes (0: none, 1: error)')
+    .option('--no-color', 'never colour the diffs (also NO_COLOR); they are coloured on a terminal')
     .action(async (project: string | undefined, options: PlanOptions, command: Command) => {
       const { env, db } = cliContext(command);
       const loaded = await loadDb(db.path, env.vars, db.label);
@@ -39,7 +43,7 @@ export function planCommand(program: Command): void {
       const routes = await routeReport(docker, stack.routes, { traefikApiUrl: env.traefikApiUrl });
       // Warnings of db.yml, host-takeover settings among them (config/host-access.ts): a plan is where a reviewer looks.
       if (options.json) printJson({ changes: result.changes, plan: result.plan.map(summary), diffs: result.diffs, routes, configWarnings: loaded.warnings });
-      else process.stdout.write(`${loaded.warnings.map((w) => `${formatProblem(w)}\n`).join('')}${formatPlan(result)}\nroutes:\n${formatRoutes(routes)}`);
+      else process.stdout.write(`${loaded.warnings.map((w) => `${formatProblem(w)}\n`).join('')}${formatPlan(result, useColour({ isTTY: process.stdout.isTTY, noColor: env.noColor, flag: options.color }))}\nroutes:\n${formatRoutes(routes)}`);
       failOnDead(routes, false);
       if (options.detailedExitcode && result.changes > 0) process.exitCode = 2;
     });
@@ -50,11 +54,11 @@ function summary(entry: DiffResult['plan'][number]) {
 }
 
 /** One line per service, the warnings, then the diffs. */
-export function formatPlan(result: DiffResult): string {
+export function formatPlan(result: DiffResult, colour = false): string {
   const width = Math.max(0, ...result.plan.map((p) => `${p.project}/${p.service}`.length));
   const lines = result.plan.map((p) => `${`${p.project}/${p.service}`.padEnd(width)}  ${p.action.padEnd(9)}  ${p.reason}`);
   const warnings = result.plan.flatMap((p) => p.warnings.map((w) => `warning: ${w}`));
-  const diffs = Object.values(result.diffs);
+  const diffs = Object.values(result.diffs).map((d) => (colour ? colourDiff(d) : d));
   const total = `${result.changes} change(s), ${result.plan.length - result.changes} unchanged`;
   return [...lines, ...warnings, '', ...diffs, total, ''].join('\n');
 }

@@ -193,11 +193,15 @@ export const dbSchema = {
         required: ['url'],
         properties: {
           url: pattern('^https?://\\S+$', 'an http(s) URL'),
+          type: { enum: ['json', 'slack', 'ntfy'], default: 'json' },
           events: {
             type: 'array',
-            items: { enum: ['failed', 'succeeded', 'recovered'] },
-            default: ['failed', 'recovered'],
+            items: { enum: ['failed', 'succeeded', 'recovered', 'rolled-back', 'backup-failed', 'drift', 'schedule-missed'] },
+            default: ['failed', 'recovered', 'schedule-missed'],
           },
+          repeat_interval: { ...duration, default: '1h' },
+          priority: { type: 'integer', minimum: 1, maximum: 5 },
+          tags: { type: 'array', items: { type: 'string', minLength: 1 } },
         },
       },
     },

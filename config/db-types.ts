@@ -127,12 +127,29 @@ export interface Schedules {
   readonly reconcile?: string | false;
 }
 
-export type NotificationEvent = 'failed' | 'succeeded' | 'recovered';
+/**
+ * What a notification is about. `failed` is any failed run, and also matches
+ * its two refinements: `rolled-back` (a rollout whose new containers never
+ * turned healthy, the old ones kept) and `backup-failed`.
+ */
+export type NotificationEvent =
+  | 'failed' | 'succeeded' | 'recovered' | 'rolled-back' | 'backup-failed' | 'drift' | 'schedule-missed';
+
+/** How the body is shaped: a documented JSON object, a Slack incoming webhook, or an ntfy topic. */
+export type NotificationType = 'json' | 'slack' | 'ntfy';
 
 export interface Notification {
   readonly url: string;
-  /** @default ['failed', 'recovered'] */
+  /** @default 'json' */
+  readonly type: NotificationType;
+  /** @default ['failed', 'recovered', 'schedule-missed'] */
   readonly events: readonly NotificationEvent[];
+  /** The same failure of the same project is sent at most once per this duration (`30m`, `1h`); a recovery always goes. @default '1h' */
+  readonly repeat_interval: string;
+  /** ntfy only: the `Priority` header, 1 (min) to 5 (max). @default 3 for successes, 4 for failures */
+  readonly priority?: number;
+  /** ntfy only: the `Tags` header (emoji short codes or words). */
+  readonly tags?: readonly string[];
 }
 
 export interface DbConfig {

@@ -99,6 +99,19 @@ export interface Env {
   readonly runsKeep: number;
   /** A git network operation fails after this long without progress (`GIT_TIMEOUT`, seconds). @default 60 */
   readonly gitTimeoutMs: number;
+  /** `NO_COLOR` is set to anything but empty (https://no-color.org): no ANSI colours in CLI output. @default false */
+  readonly noColor: boolean;
+  /** Where railyard's dashboard is reached, for links in notifications (`RAILYARD_URL`). @default http://HOST:PORT (localhost for 0.0.0.0) */
+  readonly publicUrl: string;
+  /** Notification delivery (issue 14). */
+  readonly notify: {
+    /** Attempts per notification, the first included (`NOTIFY_ATTEMPTS`). @default 4 */
+    readonly attempts: number;
+    /** One attempt's time limit (`NOTIFY_TIMEOUT`, seconds). @default 5 */
+    readonly timeoutMs: number;
+    /** The wait before the 2nd attempt, doubled after each (`NOTIFY_BACKOFF_MS`). @default 1000 */
+    readonly backoffMs: number;
+  };
   /** Every variable (environment over `.env`), for `${VAR}` references in db.yml. */
   readonly vars: Readonly<Record<string, string>>;
   /** Values that must never appear in a log line, error or response. */
@@ -199,6 +212,13 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
     runsKeepDays: int('RUNS_KEEP_DAYS', 30, 1, 36_500),
     runsKeep: int('RUNS_KEEP', 1000, 1, 10_000_000),
     gitTimeoutMs: int('GIT_TIMEOUT', 60, 1, 3600) * 1000,
+    noColor: (str('NO_COLOR') ?? '') !== '',
+    publicUrl: publicUrl(str('RAILYARD_URL'), str('HOST') ?? '0.0.0.0', int('PORT', 8888, 0, 65_535), problems),
+    notify: {
+      attempts: int('NOTIFY_ATTEMPTS', 4, 1, 20),
+      timeoutMs: int('NOTIFY_TIMEOUT', 5, 1, 300) * 1000,
+      backoffMs: int('NOTIFY_BACKOFF_MS', 1000, 0, 600_000),
+    },
     vars: Object.freeze(vars),
     secrets: Object.freeze([
       ...new Set(
@@ -226,6 +246,14 @@ function httpUrl(name: string, raw: string | undefined, problems: string[]): str
   if (raw === undefined) return undefined;
   if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) problems.push(`${name}=${JSON.stringify(raw)} must be an http(s) URL such as http://127.0.0.1:8080`);
   return raw.replace(/\/+$/, '');
+}
+
+/** RAILYARD_URL, or http://HOST:PORT (localhost when HOST listens on every address). */
+function publicUrl(raw: string | undefined, host: string, port: number, problems: string[]): string {
+  const explicit = httpUrl('RAILYARD_URL', raw, problems);
+  if (explicit !== undefined) return explicit;
+  const name = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
 }
 
 /** Folders (`backups/itsup.tar.gz`) are allowed; `..`, a leading `/` and odd characters are not. */

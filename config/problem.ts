@@ -44,6 +44,8 @@ export type ConfigProblemCode =
 /** Codes of warnings (see config/warnings.ts): never a reason to refuse a file. */
 export type ConfigWarningCode =
   | 'NOT_YET_EFFECTIVE'
+  /** A setting that has no meaning where it is (ntfy's priority on a Slack target). */
+  | 'NO_EFFECT'
   /** A key itsUP's models ignored (typo or leftover): dropped, with "did you mean". */
   | 'UNKNOWN_KEY'
   /** A `plugins:` entry other than crowdsec. */

@@ -18,9 +18,16 @@ const notYetEffective: WarningCheck = (config, warn) => {
   if (config.runtime === 'swarm') {
     warn('NOT_YET_EFFECTIVE', ['runtime'], 'runtime: swarm has no effect yet: railyard deploys with docker compose; remove it or set runtime: compose');
   }
-  if (config.notifications.length > 0) {
-    warn('NOT_YET_EFFECTIVE', ['notifications'], `notifications: ${config.notifications.length} entr${config.notifications.length === 1 ? 'y is' : 'ies are'} accepted but nothing is sent yet; remove the section until notifications land`, true);
-  }
+};
+
+/** ntfy's headers have no meaning for the other targets: say so rather than ignore them. */
+const ntfyOnly: WarningCheck = (config, warn) => {
+  config.notifications.forEach((entry, index) => {
+    if (entry.type === 'ntfy') return;
+    for (const key of ['priority', 'tags'] as const) {
+      if (entry[key] !== undefined) warn('NO_EFFECT', ['notifications', index, key], `${key} only applies to type: ntfy; remove it or set type: ntfy`, true);
+    }
+  });
 };
 
 /**
@@ -79,7 +86,7 @@ const hostAccess: WarningCheck = (config, warn) => {
 };
 
 /** Every warning check, in the order their lines are printed (register new ones here). */
-const CHECKS: readonly WarningCheck[] = [notYetEffective, ownFieldProperties, underscoreDomains, hostAccess];
+const CHECKS: readonly WarningCheck[] = [notYetEffective, ntfyOnly, ownFieldProperties, underscoreDomains, hostAccess];
 
 /** Warnings on a config that passed every check: it deploys, but something in it deserves a change. */
 export function configWarnings(config: DbConfig, source: SourceMap, file: string): ConfigProblem[] {

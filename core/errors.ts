@@ -52,6 +52,7 @@ export type ErrorCode =
   // HTTP endpoint (hooks/errors-to-status.ts maps each to its status)
   | 'SOURCE_FORBIDDEN'
   | 'AUTH_FAILED'
+  | 'CSRF_REFUSED'
   | 'AUTH_NOT_CONFIGURED'
   | 'SIGNATURE_INVALID'
   | 'RATE_LIMITED'

@@ -10,6 +10,7 @@ export interface ErrorReply {
 const STATUS: Partial<Record<ErrorCode, number>> = {
   SOURCE_FORBIDDEN: 403,
   AUTH_FAILED: 401,
+  CSRF_REFUSED: 403,
   SIGNATURE_INVALID: 401,
   AUTH_NOT_CONFIGURED: 503,
   RATE_LIMITED: 429,

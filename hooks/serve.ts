@@ -72,7 +72,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   const clients = options.clients ?? lazyClients(env.dockerHost);
   const pipelines = options.pipelines ?? PIPELINES;
   const started = startRunner({
-    env, log, clients, pipelines,
+    env, log, clients, pipelines, db: locateDb(env, options.file),
     ...(options.logDestination !== undefined && { logDestination: options.logDestination }),
   });
   if (started === undefined) throw new RailyardError('RUNNER_BUSY', `Another railyard process already runs the stack in ${env.root}`);

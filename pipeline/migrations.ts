@@ -78,6 +78,30 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE block_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
   INSERT INTO block_counters (name, value) VALUES ('added', 0), ('expired', 0), ('lifted', 0);
   `,
+  // notifications (issue 14): one row per event and target. IF NOT EXISTS so
+  // that its place in the list (other branches append theirs) cannot matter.
+  `
+  CREATE TABLE IF NOT EXISTS notifications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    event TEXT NOT NULL,
+    run_id INTEGER,
+    project TEXT NOT NULL,
+    service TEXT,
+    scope TEXT NOT NULL,
+    dedupe_key TEXT NOT NULL,
+    target_id TEXT NOT NULL,
+    target TEXT NOT NULL,
+    type TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending','sent','failed','suppressed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    finished_at INTEGER
+  );
+  CREATE INDEX IF NOT EXISTS notifications_by_key ON notifications(target_id, dedupe_key, id);
+  CREATE INDEX IF NOT EXISTS notifications_pending ON notifications(id) WHERE status = 'pending';
+  `,
 ];
 
 /** Brings the schema up to the latest version, one transaction per migration. */

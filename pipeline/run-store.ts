@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { RailyardError } from '../core/errors.ts';
 import { migrate } from './migrations.ts';
+import { statementCache } from './statements.ts';
 import {
   toRunRecord, toStepRecord,
   type RunError, type RunFilter, type RunRecord, type RunRow, type StepRecord, type StepRow,
@@ -35,10 +36,11 @@ const RUN_COLUMNS = `runs.*, CASE WHEN runs.status = 'interrupted' THEN
  */
 export class RunStore implements DeployHistory {
   readonly #db: Database.Database;
-  readonly #stmts = new Map<string, Database.Statement>();
+  readonly #stmt: (sql: string) => Database.Statement;
 
   private constructor(readonly file: string, db: Database.Database) {
     this.#db = db;
+    this.#stmt = statementCache(db);
   }
 
   /**
@@ -186,6 +188,14 @@ export class RunStore implements DeployHistory {
     return this.#all('SELECT pipeline, finished_at - started_at AS ms FROM runs WHERE started_at IS NOT NULL AND finished_at IS NOT NULL');
   }
 
+  /** Runs that ended at or after `at` (ms): /metrics counts each once, so its counters never drop when runs are pruned. */
+  finishedSince(at: number): { id: number; pipeline: string; status: RunStatus; ms: number | null; finishedAt: number }[] {
+    return this.#all(
+      `SELECT id, pipeline, status, finished_at - started_at AS ms, finished_at AS finishedAt FROM runs WHERE status IN (${FINAL}) AND finished_at >= ? ORDER BY finished_at`,
+      at,
+    );
+  }
+
   /** When each pipeline last succeeded, for any project (for /metrics). */
   lastSuccesses(): { pipeline: string; at: number }[] {
     return this.#all(`SELECT pipeline, MAX(finished_at) AS at FROM runs WHERE status = 'succeeded' GROUP BY pipeline ORDER BY pipeline`);
@@ -254,15 +264,6 @@ export class RunStore implements DeployHistory {
 
   close(): void {
     if (this.#db.open) this.#db.close();
-  }
-
-  #stmt(sql: string): Database.Statement {
-    let stmt = this.#stmts.get(sql);
-    if (stmt === undefined) {
-      stmt = this.#db.prepare(sql);
-      this.#stmts.set(sql, stmt);
-    }
-    return stmt;
   }
 
   #run(sql: string, ...params: unknown[]): Database.RunResult {

@@ -25,6 +25,12 @@ export interface RunnerOptions {
   readonly logDestination?: NodeJS.WritableStream;
   /** How often runs queued by other processes (`railyard apply` while serving) are picked up. @default 500 */
   readonly pollMs?: number;
+  /**
+   * Told of every run that finished succeeded or failed, after its outcome is
+   * committed (notifications). Called synchronously on the runner's path: it
+   * must return at once and do its work later; what it throws is logged.
+   */
+  readonly onFinished?: (run: RunRecord, outcome: RunOutcome) => void;
 }
 
 const PRUNE_EVERY_MS = 10 * 60_000;
@@ -233,6 +239,17 @@ export class Runner {
       this.#store.finishRun(job.runId, 'failed', { step: undefined, code: 'UNEXPECTED', message });
     }
     for (const next of planned.values()) this.#queue.put(next);
+    if (outcome.status !== 'interrupted') this.#report(job.runId, outcome);
+  }
+
+  #report(runId: string, outcome: RunOutcome): void {
+    if (this.#options.onFinished === undefined) return;
+    try {
+      const run = this.#store.getRun(runId);
+      if (run !== undefined && (run.status === 'succeeded' || run.status === 'failed')) this.#options.onFinished(run, outcome);
+    } catch (error) {
+      this.#options.log.error({ err: error, runId }, 'finished run not reported');
+    }
   }
 
   #queueFollowUps(job: Job, pipeline: Pipeline, outcome: RunOutcome, commit: string | undefined, planned: Map<string, Job>): void {

@@ -97,6 +97,18 @@ command -v docker >/dev/null 2>&1 || die "no docker CLI on PATH after installing
 BUSYBOX=$(static_busybox) || die "no statically linked busybox found (busybox-static missing?)"
 info "docker CLI: $(command -v docker) ($(docker --version))"
 
+# ------------------------------------------------- chromium (issue 14) --
+# The dashboard's browser tests drive Debian's chromium with playwright-core
+# (test/helpers/browser.ts launches /usr/bin/chromium headless).
+step "chromium (dashboard browser tests)"
+if [ -x /usr/bin/chromium ]; then
+  info "chromium: already installed"
+else
+  info "installing chromium"
+  apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; }
+fi
+[ -x /usr/bin/chromium ] || die "no /usr/bin/chromium after installing chromium"
+
 # -------------------------------------------------------------- compose v2 --
 # Every docker CLI on PATH must find the plugin: /usr/local/bin/docker (28.x)
 # and docker.io's /usr/bin/docker both search /usr/local/lib/docker/cli-plugins.

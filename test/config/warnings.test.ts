@@ -12,14 +12,19 @@ describe('config warnings', () => {
     assert.deepEqual(result.warnings, []);
   });
 
-  it('runtime: swarm and notifications are accepted, each with a placed warning that says they do nothing yet', () => {
+  it('runtime: swarm is accepted with a placed warning that says it does nothing yet; notifications are not', () => {
     const text = `runtime: swarm\nnotifications:\n  - url: https://hooks.example/x\n${BASE}`;
     const result = checkDb(text, 'db.yml', {});
     assert.ok(result.ok);
-    assert.deepEqual(result.warnings.map((w) => [w.code, w.line, w.path, w.severity]), [
-      ['NOT_YET_EFFECTIVE', 1, 'runtime', 'warning'],
-      ['NOT_YET_EFFECTIVE', 2, 'notifications', 'warning'],
-    ]);
+    assert.deepEqual(result.warnings.map((w) => [w.code, w.line, w.path, w.severity]), [['NOT_YET_EFFECTIVE', 1, 'runtime', 'warning']]);
     assert.match(formatProblem(result.warnings[0]!), /^db\.yml:1:10 runtime: warning: runtime: swarm has no effect yet/);
+  });
+
+  it('ntfy headers on another type of target are warned about at their key', () => {
+    const text = `notifications:\n  - url: https://hooks.example/x\n    priority: 5\n  - url: https://ntfy.example/t\n    type: ntfy\n    priority: 5\n${BASE}`;
+    const result = checkDb(text, 'db.yml', {});
+    assert.ok(result.ok);
+    assert.deepEqual(result.warnings.map((w) => [w.line, w.path]), [[3, 'notifications[0].priority']]);
+    assert.match(result.warnings[0]!.message, /only applies to type: ntfy/);
   });
 });

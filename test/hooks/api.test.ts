@@ -97,7 +97,9 @@ describe('API', () => {
     assert.match(String(answer.headers['content-type']), /^text\/plain; version=0\.0\.4/);
     for (const pattern of [
       /^railyard_runs\{pipeline="deploy",status="succeeded"\} \d+$/m,
-      /^railyard_run_duration_seconds_bucket\{pipeline="deploy",le="\+Inf"\} \d+$/m,
+      /^railyard_run_duration_seconds_bucket\{le="\+Inf",pipeline="deploy"\} \d+$/m,
+      /^railyard_runs_finished_total\{pipeline="deploy",status="succeeded"\} \d+$/m,
+      /^process_resident_memory_bytes \d+$/m,
       /^railyard_run_duration_seconds_count\{pipeline="deploy"\} \d+$/m,
       /^railyard_queue_depth \d+$/m,
       /^railyard_webhook_deliveries_total\{event="push",result="accepted"\} 1$/m,
