@@ -4,11 +4,13 @@ import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { RailyardError } from '../core/errors.ts';
 import { byteSize, cidrs, GIB, MIB } from './env-hooks.ts';
+import { networkPool, type NetworkPool } from './env-network.ts';
 import { hostAccessPolicy, type HostAccessPolicy } from './host-access.ts';
 import { envReader } from './env-reader.ts';
 import { threatEnv, type ThreatEnv } from './env-threat.ts';
 
 export type { ThreatEnv } from './env-threat.ts';
+export type { NetworkPool } from './env-network.ts';
 
 /** The environment railyard runs with, read once (itsUP names kept). */
 export interface Env {
@@ -95,6 +97,8 @@ export interface Env {
   readonly runsKeep: number;
   /** A git network operation fails after this long without progress (`GIT_TIMEOUT`, seconds). @default 60 */
   readonly gitTimeoutMs: number;
+  /** Project networks' subnets (`RAILYARD_NETWORK_POOL`, `RAILYARD_NETWORK_SUBNET`). @default 10.213.0.0/16 in /26s */
+  readonly networkPool: NetworkPool;
   /** Every variable (environment over `.env`), for `${VAR}` references in db.yml. */
   readonly vars: Readonly<Record<string, string>>;
   /** Values that must never appear in a log line, error or response. */
@@ -194,6 +198,7 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
     runsKeepDays: int('RUNS_KEEP_DAYS', 30, 1, 36_500),
     runsKeep: int('RUNS_KEEP', 1000, 1, 10_000_000),
     gitTimeoutMs: int('GIT_TIMEOUT', 60, 1, 3600) * 1000,
+    networkPool: networkPool(str('RAILYARD_NETWORK_POOL'), str('RAILYARD_NETWORK_SUBNET'), problems),
     vars: Object.freeze(vars),
     secrets: Object.freeze([
       ...new Set(

@@ -3,7 +3,7 @@ import type { Env } from '../../config/env.ts';
 import { NAME_PATTERN } from '../../config/semantic-checks.ts';
 import { RailyardError } from '../../core/errors.ts';
 import { checkOutput } from './check-output.ts';
-import { renderProject } from './compose.ts';
+import { renderProject, type SubnetOf } from './compose.ts';
 import type { MountDigest } from './compose-service.ts';
 import { renderProxy } from './proxy-compose.ts';
 import { routesOf } from './routes.ts';
@@ -23,6 +23,8 @@ export interface RenderOptions {
    * `<project>/<path>` (see `digestMounts`). A path not in the map counts as absent.
    */
   readonly mountDigests?: ReadonlyMap<string, string>;
+  /** The subnet of each project's default network (see network-state.ts); without it Docker's default pools choose. */
+  readonly subnetOf?: SubnetOf;
 }
 
 /**
@@ -43,7 +45,7 @@ export function renderStack(config: DbConfig, env: RenderEnv, options: RenderOpt
   const projects: RenderedProject[] = [];
   const byProject = groupBy(routes, (route) => route.project);
   for (const project of config.projects) {
-    const output = renderProject(project, byProject.get(project.name) ?? [], digest);
+    const output = renderProject(project, byProject.get(project.name) ?? [], digest, options.subnetOf);
     if (output === undefined) continue;
     files.push(...output.files);
     dirs.push(...output.dirs);
