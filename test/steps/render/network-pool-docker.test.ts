@@ -32,9 +32,12 @@ describe('render: project networks from railyard\'s pool (real dockerd)', await 
     root = await mkdtemp(join(tmpdir(), 'ry-pool-'));
   });
   after(async () => {
-    const queue = new PQueue({ concurrency: 6 });
-    await queue.addAll(projects.map((p) => () => execa('docker', ['compose', '-p', p, 'down', '-t', '0', '--remove-orphans'], { reject: false, cwd: root })));
-    await docker?.getNetwork(blocker).remove().catch(() => undefined);
+    // Through the API rather than 60 `compose down` processes: only what this test created (its unique prefix).
+    const mine = (name: string | undefined): boolean => name?.startsWith(`${prefix}-`) === true;
+    const containers = (await docker?.listContainers({ all: true }) ?? []).filter((c) => mine(c.Labels['com.docker.compose.project']));
+    await new PQueue({ concurrency: 8 }).addAll(containers.map((c) => () => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    const networks = (await docker?.listNetworks() ?? []).filter((n) => mine(n.Name));
+    await new PQueue({ concurrency: 8 }).addAll(networks.map((n) => () => docker.getNetwork(n.Id).remove().catch(() => undefined)));
     if (root) await rm(root, { recursive: true, force: true });
   });
 
@@ -51,14 +54,21 @@ describe('render: project networks from railyard\'s pool (real dockerd)', await 
     assert.ok(checked.ok);
     await renderToDisk(checked.config, TEST_ENV, { root, networkPool: POOL, docker });
 
-    const queue = new PQueue({ concurrency: 6 });
-    const results = await queue.addAll(projects.map((p) => () =>
-      execa('docker', ['compose', '-p', p, '-f', join(root, 'upstream', p, 'docker-compose.yml'), 'up', '-d', '--quiet-pull'], { reject: false })));
-    const failed = results.filter((r) => r.exitCode !== 0).map((r) => r.stderr.split('\n').at(-1));
-    assert.deepEqual(failed, [], `${failed.length} of ${PROJECTS} projects failed to start`);
+    // `create` is where compose makes the network and where the default pools run out; starting 120
+    // containers costs this engine (vfs) ~0.7 s each and proves nothing more, so a sample is started.
+    const compose = (p: string, ...args: string[]) =>
+      execa('docker', ['compose', '-p', p, '-f', join(root, 'upstream', p, 'docker-compose.yml'), ...args], { reject: false });
+    const created = await new PQueue({ concurrency: 8 }).addAll(projects.map((p) => () => compose(p, 'create', '--quiet-pull')));
+    const failed = created.filter((r) => r.exitCode !== 0).map((r) => r.stderr.split('\n').at(-1));
+    assert.deepEqual(failed, [], `${failed.length} of ${PROJECTS} projects could not be created`);
+    const sample = [projects[0]!, projects[PROJECTS - 1]!, ...projects.slice(1, 5)];
+    const started = await new PQueue({ concurrency: 6 }).addAll(sample.map((p) => () => compose(p, 'up', '-d')));
+    assert.deepEqual(started.filter((r) => r.exitCode !== 0).map((r) => r.stderr), []);
 
-    const running = await docker.listContainers({ filters: { label: ['com.docker.compose.project'] } });
-    assert.equal(running.filter((c) => c.Labels['com.docker.compose.project']?.startsWith(`${prefix}-`)).length, PROJECTS * 2);
+    const all = await docker.listContainers({ all: true, filters: { label: ['com.docker.compose.project'] } });
+    const ours = all.filter((c) => c.Labels['com.docker.compose.project']?.startsWith(`${prefix}-`));
+    assert.equal(ours.length, PROJECTS * 2);
+    assert.equal(ours.filter((c) => c.State === 'running').length, sample.length * 2);
     const subnets = await Promise.all(projects.map(async (p) => (await docker.getNetwork(`${p}_default`).inspect()).IPAM.Config[0].Subnet as string));
     const ranges = [...subnets, wanted].map((s) => parseCidr(s)!).sort((a, b) => a.first - b.first);
     for (let i = 1; i < ranges.length; i++) assert.ok(ranges[i]!.first > ranges[i - 1]!.last, 'two networks overlap');
