@@ -69,7 +69,7 @@ describe('render: project networks from railyard\'s pool (real dockerd)', await 
     const ours = all.filter((c) => c.Labels['com.docker.compose.project']?.startsWith(`${prefix}-`));
     assert.equal(ours.length, PROJECTS * 2);
     assert.equal(ours.filter((c) => c.State === 'running').length, sample.length * 2);
-    const subnets = await Promise.all(projects.map(async (p) => (await docker.getNetwork(`${p}_default`).inspect()).IPAM.Config[0].Subnet as string));
+    const subnets = await Promise.all(projects.map(async (p) => (await docker.getNetwork(`${p}_default`).inspect()).IPAM?.Config?.[0]?.Subnet as string));
     const ranges = [...subnets, wanted].map((s) => parseCidr(s)!).sort((a, b) => a.first - b.first);
     for (let i = 1; i < ranges.length; i++) assert.ok(ranges[i]!.first > ranges[i - 1]!.last, 'two networks overlap');
     for (const s of subnets) assert.match(s, /^10\.213\.\d+\.\d+\/26$/);
