@@ -4,7 +4,8 @@ import type { Env } from '../config/env.ts';
 import { locateDb } from '../config/stack.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { RunStore, storePath } from '../pipeline/run-store.ts';
-import { createDocker } from '../runtime/docker.ts';
+import { lazyClients } from '../runtime/docker.ts';
+import { enginePing } from '../runtime/engine-ping.ts';
 import { createAllowlist } from './cidr.ts';
 import type { ServerConfig } from './context.ts';
 import { DbSource } from './db-source.ts';
@@ -47,7 +48,8 @@ const server = await startServer({
     config: () => config,
     triggers: { accept: durableAccept(store, shapeRegistry(data.pipelines), () => post({ type: 'triggered' })) },
     store,
-    docker: dockerProbe(createDocker(data.env.dockerHost)),
+    // dockerode only once the API lists containers: /healthz pings over node:http.
+    docker: dockerProbe(lazyClients(data.env.dockerHost), enginePing(data.env.dockerHost)),
     metrics: new Metrics(),
     limiter: new AuthLimiter(data.rateLimit),
     unverified: new UnverifiedBudget(),
