@@ -53,7 +53,7 @@ const root = mkdtempSync(join(tmpdir(), 'railyard-bench-memory-'));
 try {
   const env = {
     PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', GITHUB_WEBHOOK_SECRET: SECRET, API_KEY: 'bench-api-key-31aa',
-    ...(process.env['BENCH_NODE_OPTIONS'] && { NODE_OPTIONS: process.env['BENCH_NODE_OPTIONS'] }), ...(process.env['BENCH_MALLOC_ARENA_MAX'] && { MALLOC_ARENA_MAX: process.env['BENCH_MALLOC_ARENA_MAX'] }), DOCKER_HOST: `unix://${join(root, 'none.sock')}`, SHUTDOWN_GRACE: '0', REPO_URL: gitUrl, GIT_TIMEOUT: '3600',
+    DOCKER_HOST: `unix://${join(root, 'none.sock')}`, SHUTDOWN_GRACE: '0', REPO_URL: gitUrl, GIT_TIMEOUT: '3600',
   };
   const floor = await start(['-e', "require('node:http').createServer((q,s)=>s.end()).listen(0,'127.0.0.1',function(){console.log('listening http://127.0.0.1:'+this.address().port)})"], env, /listening (\S+)/);
   await sleep(SETTLE_MS);
@@ -65,18 +65,19 @@ try {
     await sleep(SETTLE_MS);
     const rest = rssMb(child.pid!);
     const figures: number[] = [];
-    for (const round of [1, 2]) {
+    for (const round of [1, 2, 3]) {
       const list = await deliveries(DELIVERIES, `mem-${round}`, SECRET, gitUrl);
       const result = await closedLoop(url, list, 16);
       if ((result.statuses.get(202) ?? 0) !== DELIVERIES) throw new Error(`round ${round}: ${JSON.stringify(Object.fromEntries(result.statuses))}`);
       await sleep(SETTLE_MS);
       figures.push(rssMb(child.pid!));
     }
-    const [after1 = NaN, after2 = NaN] = figures;
+    const [after1 = NaN, after2 = NaN, after3 = NaN] = figures;
     console.log(`serve memory (VmRSS, runner busy in a git fetch, ${DELIVERIES} signed push deliveries per round, quiet ${SETTLE_MS} ms before each figure):`);
     console.log(`  railyard serve at rest:              ${rest.toFixed(1)} MB   (target <= 80 MB)`);
     console.log(`  after ${DELIVERIES} deliveries:          ${after1.toFixed(1)} MB   (+${(after1 - rest).toFixed(1)} MB)`);
     console.log(`  after ${2 * DELIVERIES} deliveries:          ${after2.toFixed(1)} MB   (${after2 - after1 >= 0 ? '+' : ''}${(after2 - after1).toFixed(1)} MB over the second ${DELIVERIES}; flat means ~0)`);
+    console.log(`  after ${3 * DELIVERIES} deliveries:          ${after3.toFixed(1)} MB   (${after3 - after2 >= 0 ? '+' : ''}${(after3 - after2).toFixed(1)} MB over the third)`);
     console.log(`  baseline, bare node:http process:    ${floorMb.toFixed(1)} MB`);
   } finally {
     await stop(child);
