@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import PQueue from 'p-queue';
 import { alternate, ms, railyard, ROUNDS } from './command-timing.ts';
+import { runnableStack } from './generate-stack.ts';
 
 const IMAGE = '127.0.0.1:5000/railyard-test/sleeper:1';
 const HOSTS = ['app', 'worker'];
@@ -24,21 +25,11 @@ async function itsupDeploy(root: string, project: string): Promise<void> {
   }
 }
 
-function dbYml(projects: readonly string[]): string {
-  const lines = ['projects:'];
-  for (const project of projects) {
-    lines.push(`  - name: ${project}`, '    services:');
-    lines.push('      - host: app', `        image: ${IMAGE}`, '        stateless: true');
-    lines.push('      - host: worker', `        image: ${IMAGE}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 export async function dockerFigures(count: number, prefix: string): Promise<string[]> {
   const root = await mkdtemp(join(tmpdir(), 'railyard-bench-cmd-docker-'));
   const projects = Array.from({ length: count }, (_, i) => `${prefix}p${i}`);
   try {
-    await writeFile(join(root, 'db.yml'), dbYml(projects));
+    await writeFile(join(root, 'db.yml'), runnableStack(projects, IMAGE));
     await railyard(root, ['render'])();
     console.error(`bringing up ${count} projects (not timed)…`);
     await new PQueue({ concurrency: 6 }).addAll(projects.map((p) => () => railyard(root, ['apply', p])()));
