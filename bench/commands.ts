@@ -117,9 +117,9 @@ async function planOneFigures(): Promise<string[]> {
   return lines;
 }
 
-const lines = [...(await renderFigures()), ...(await writeFigures()), ...(await planOneFigures())];
+// Each part prints as soon as it is measured.
+for (const part of [renderFigures, writeFigures, planOneFigures]) console.log((await part()).join('\n'));
 if (process.env['BENCH_SKIP_DOCKER'] !== '1') {
   const { dockerFigures } = await import('./commands-docker.ts');
-  lines.push(...(await dockerFigures(PROJECTS, `rycmd-${randomBytes(3).toString('hex')}-`)));
+  console.log((await dockerFigures(PROJECTS, `rycmd-${randomBytes(3).toString('hex')}-`)).join('\n'));
 }
-console.log(lines.join('\n'));
