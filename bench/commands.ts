@@ -16,7 +16,7 @@
  *      projects (default 20), against itsUP's sequence for all of them.
  * 4 and 5 need the Docker engine and the test registry's sleeper image; they
  * bring their projects up first (not timed) and remove them at the end.
- * Run: node --import tsx bench/commands.ts   (BENCH_STACK, BENCH_PROJECTS, BENCH_ROUNDS, BENCH_SKIP_DOCKER=1)
+ * Run: node --import tsx bench/commands.ts   (BENCH_STACK, BENCH_PROJECTS, BENCH_ROUNDS, BENCH_PARTS, BENCH_SKIP_DOCKER=1)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -118,8 +118,11 @@ async function planOneFigures(): Promise<string[]> {
 }
 
 // Each part prints as soon as it is measured.
-for (const part of [renderFigures, writeFigures, planOneFigures]) console.log((await part()).join('\n'));
-if (process.env['BENCH_SKIP_DOCKER'] !== '1') {
+// BENCH_PARTS=render,write,plan,docker picks parts (default: all).
+const parts = new Set((process.env['BENCH_PARTS'] ?? 'render,write,plan,docker').split(','));
+const inProcess = { render: renderFigures, write: writeFigures, plan: planOneFigures };
+for (const [name, part] of Object.entries(inProcess)) if (parts.has(name)) console.log((await part()).join('\n'));
+if (parts.has('docker') && process.env['BENCH_SKIP_DOCKER'] !== '1') {
   const { dockerFigures } = await import('./commands-docker.ts');
   console.log((await dockerFigures(PROJECTS, `rycmd-${randomBytes(3).toString('hex')}-`)).join('\n'));
 }

@@ -3,6 +3,7 @@ import type { NetworkPool } from '../../config/env.ts';
 import type { DockerClient } from '../../runtime/docker.ts';
 import { digestMounts, mountRequests } from './mount-digest.ts';
 import { projectSubnets, saveSubnets } from './network-state.ts';
+import { ProjectMemo } from './project-memo.ts';
 import { renderStack, type RenderEnv } from './render-stack.ts';
 import type { RenderResult } from './types.ts';
 import { writeFiles } from './write-files.ts';
@@ -18,6 +19,9 @@ export interface RenderToDiskOptions {
   readonly docker?: DockerClient;
 }
 
+/** One per process: `serve` and `worker` re-render only the projects that changed since their last run. */
+const memo = new ProjectMemo();
+
 /** Reads what services mount, renders, then writes what changed. Shared by the step and the CLI. */
 export async function renderToDisk(config: DbConfig, env: RenderEnv, options: RenderToDiskOptions): Promise<RenderResult> {
   const out = options.out ?? options.root;
@@ -25,7 +29,7 @@ export async function renderToDisk(config: DbConfig, env: RenderEnv, options: Re
     digestMounts(options.root, mountRequests(config)),
     options.networkPool === undefined ? undefined : projectSubnets(options.root, config, options.networkPool, options.docker),
   ]);
-  const stack = renderStack(config, env, { mountDigests, ...(subnets && { subnetOf: subnets.allocator.subnetOf }) });
+  const stack = renderStack(config, env, { mountDigests, memo, ...(subnets && { subnetOf: subnets.allocator.subnetOf }) });
   const { changed } = await writeFiles(out, stack.files, stack.dirs);
   // A preview (--out elsewhere) does not claim subnets on this host.
   if (subnets !== undefined && out === options.root) await saveSubnets(options.root, subnets);
