@@ -34,3 +34,14 @@ export function generateStack(count: number): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** A db.yml of `projects` with two services each (`app` stateless, `worker`) on `image`: stacks that really run. */
+export function runnableStack(projects: readonly string[], image: string): string {
+  const lines = ['projects:'];
+  for (const project of projects) {
+    lines.push(`  - name: ${project}`, '    services:');
+    lines.push('      - host: app', `        image: ${image}`, '        stateless: true');
+    lines.push('      - host: worker', `        image: ${image}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

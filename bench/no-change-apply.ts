@@ -39,6 +39,7 @@ import { diff, drift, PIPELINE_STEPS, render, rollout, validate } from '../steps
 import type { RenderResult } from '../steps/render/index.ts';
 import { applyPlan, type RolloutResult } from '../steps/rollout/index.ts';
 import type { ValidateResult } from '../steps/validate.ts';
+import { runnableStack } from './generate-stack.ts';
 
 const PROJECTS = Number(process.env['BENCH_PROJECTS'] ?? 20);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
@@ -135,21 +136,11 @@ async function containerStates(): Promise<string[]> {
   return (await listContainers(docker)).filter((c) => c.project.startsWith(prefix)).map((c) => `${c.id}:${c.state}`).sort();
 }
 
-function dbYml(): string {
-  const lines = ['projects:'];
-  for (const project of projects) {
-    lines.push(`  - name: ${project}`, '    services:');
-    lines.push('      - host: app', `        image: ${IMAGE}`, '        stateless: true');
-    lines.push('      - host: worker', `        image: ${IMAGE}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 const ms = (value: number): string => `${value.toFixed(0)} ms`;
 const proxynetExisted = (await docker.listNetworks({ filters: { name: [PROXY_NETWORK] } })).some((n) => n.Name === PROXY_NETWORK);
 try {
   await pullImage(docker, IMAGE);
-  await writeFile(join(root, 'db.yml'), dbYml());
+  await writeFile(join(root, 'db.yml'), runnableStack(projects, IMAGE));
   console.error(`bringing up ${PROJECTS} projects / ${PROJECTS * HOSTS.length} services (not timed)…`);
   for (const project of projects) await runSteps(PIPELINE_STEPS.deploy, project);
   const before = await containerStates();

@@ -15,7 +15,8 @@ export function renderCommand(program: Command): void {
       const { env, log, db } = cliContext(command);
       const config = await requireDb(db.path, env.vars, db.label);
       const out = options.out === undefined ? undefined : resolve(options.out);
-      const result = await renderToDisk(config, env, { root: env.root, ...(out !== undefined ? { out } : {}) });
+      // No engine asked here (start-up stays small): apply's render checks the subnets against the engine again.
+      const result = await renderToDisk(config, env, { root: env.root, networkPool: env.networkPool, ...(out !== undefined ? { out } : {}) });
       for (const warning of result.warnings) log.warn({ warning }, 'ingress not routed');
       if (options.json) {
         printJson({

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadDb } from '../config/load-db.ts';
 import { formatProblem, type ConfigProblem } from '../config/problem.ts';
 import { scrubber } from '../core/logger.ts';
+import { poolCapacity } from '../steps/render/subnets.ts';
 import { cliContext, printJson } from './context.ts';
 
 /** `railyard validate`: exit 0 with a summary, or 1 with one line per problem. */
@@ -35,13 +36,20 @@ export function validateCommand(program: Command): void {
         ingresses: services.reduce((n, s) => n + s.ingress.length, 0),
       };
       const warnings = mask(result.warnings);
-      if (options.json) printJson({ ...summary, problems: [], warnings });
+      // Each enabled project's compose network takes one subnet: say early when the pool is too small.
+      const capacity = poolCapacity(env.networkPool);
+      const networkPool = { ...env.networkPool, capacity, projects: summary.enabled };
+      if (options.json) printJson({ ...summary, networkPool, problems: [], warnings });
       else {
         for (const warning of warnings) process.stderr.write(`${formatProblem(warning)}\n`);
         process.stdout.write(
           `${summary.file}: valid: ${summary.projects} projects (${summary.enabled} enabled), ${summary.services} services, ${summary.ingresses} ingresses` +
             `${result.warnings.length > 0 ? `, ${result.warnings.length} warning(s)` : ''}\n`,
         );
+        process.stdout.write(`network pool ${networkPool.cidr}: room for ${capacity} project networks (/${networkPool.prefix} each), ${summary.enabled} enabled project(s)\n`);
+        if (summary.enabled > capacity) {
+          process.stderr.write(`warning: ${summary.enabled - capacity} project(s) will find no subnet: widen RAILYARD_NETWORK_POOL or use smaller subnets (RAILYARD_NETWORK_SUBNET)\n`);
+        }
       }
     });
 }

@@ -5,12 +5,14 @@ import { parseEnv } from 'node:util';
 import { RailyardError } from '../core/errors.ts';
 import { blocksEnv, type BlocksEnv } from './env-blocks.ts';
 import { byteSize, cidrs, GIB, MIB } from './env-hooks.ts';
+import { networkPool, type NetworkPool } from './env-network.ts';
 import { hostAccessPolicy, type HostAccessPolicy } from './host-access.ts';
 import { envReader } from './env-reader.ts';
 import { threatEnv, type ThreatEnv } from './env-threat.ts';
 
 export type { ThreatEnv } from './env-threat.ts';
 export type { BlocksEnv } from './env-blocks.ts';
+export type { NetworkPool } from './env-network.ts';
 
 /** The environment railyard runs with, read once (itsUP names kept). */
 export interface Env {
@@ -112,6 +114,8 @@ export interface Env {
     /** The wait before the 2nd attempt, doubled after each (`NOTIFY_BACKOFF_MS`). @default 1000 */
     readonly backoffMs: number;
   };
+  /** Project networks' subnets (`RAILYARD_NETWORK_POOL`, `RAILYARD_NETWORK_SUBNET`). @default 10.213.0.0/16 in /26s */
+  readonly networkPool: NetworkPool;
   /** Every variable (environment over `.env`), for `${VAR}` references in db.yml. */
   readonly vars: Readonly<Record<string, string>>;
   /** Values that must never appear in a log line, error or response. */
@@ -219,6 +223,7 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
       timeoutMs: int('NOTIFY_TIMEOUT', 5, 1, 300) * 1000,
       backoffMs: int('NOTIFY_BACKOFF_MS', 1000, 0, 600_000),
     },
+    networkPool: networkPool(str('RAILYARD_NETWORK_POOL'), str('RAILYARD_NETWORK_SUBNET'), problems),
     vars: Object.freeze(vars),
     secrets: Object.freeze([
       ...new Set(

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type PinoPretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -34,7 +35,7 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const destination = options.destination ?? process.stderr;
   const isPretty = options.pretty ?? Boolean((destination as { isTTY?: boolean }).isTTY);
-  const sink = isPretty ? pretty({ destination, sync: true, colorize: true, ignore: 'pid,hostname' }) : destination;
+  const sink = isPretty ? prettyStream()({ destination, sync: true, colorize: true, ignore: 'pid,hostname' }) : destination;
   const scrub = scrubber(options.secrets ?? []);
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -45,6 +46,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
   });
   return pino({ level: options.level ?? 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, stream);
+}
+
+/** pino-pretty and its dependencies load only for a terminal (~5 MB in each thread otherwise). */
+function prettyStream(): typeof PinoPretty {
+  return createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
 }
 
 /** Returns a function removing secrets from a piece of text. */

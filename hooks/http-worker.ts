@@ -7,7 +7,8 @@ import { protectedRanges } from '../app/blocks/protected.ts';
 import { RailyardError } from '../core/errors.ts';
 import { BlockStore } from '../pipeline/block-store.ts';
 import { RunStore, storePath } from '../pipeline/run-store.ts';
-import { createDocker } from '../runtime/docker.ts';
+import { lazyClients } from '../runtime/docker.ts';
+import { enginePing } from '../runtime/engine-ping.ts';
 import { createAllowlist } from './cidr.ts';
 import type { ServerConfig } from './context.ts';
 import { DbSource } from './db-source.ts';
@@ -44,12 +45,13 @@ await db.refresh();
 let config: ServerConfig = { env: data.env, log, allowlist: createAllowlist(data.env.hookAllowedCidrs), db };
 // No busy timeout: durable-accept.ts waits for the runner's write lock in finer steps than SQLite's.
 const store = RunStore.open(storePath(data.env.root), { busyTimeoutMs: 0 });
-const docker = createDocker(data.env.dockerHost);
+// dockerode loads once the API lists containers or asks for proxynet: /healthz pings over node:http.
+const clients = lazyClients(data.env.dockerHost);
 const applying = new Map<number, (message: Extract<ToHttp, { type: 'blocks-applied' }>) => void>();
 let applyId = 0;
 const blocks = {
   store: new BlockStore(store),
-  protectedRanges: protectedRanges(docker, log),
+  protectedRanges: protectedRanges(() => clients.docker, log),
   apply: () =>
     new Promise<void>((resolve, reject) => {
       const id = ++applyId;
@@ -67,7 +69,7 @@ const server = await startServer({
     config: () => config,
     triggers: { accept: durableAccept(store, shapeRegistry(data.pipelines), () => post({ type: 'triggered' })) },
     store,
-    docker: dockerProbe(docker),
+    docker: dockerProbe(clients, enginePing(data.env.dockerHost)),
     metrics: new Metrics(),
     limiter: new AuthLimiter(data.rateLimit),
     unverified: new UnverifiedBudget(),

@@ -11,7 +11,8 @@ import { BlockStore } from '../pipeline/block-store.ts';
 import { startLiveSchedules, type LiveSchedules } from '../pipeline/live-schedules.ts';
 import { startRunner, type StartedRunner } from '../app/start-runner.ts';
 import type { Clients } from '../runtime/docker.ts';
-import { createDocker, dockerEndpoint, lazyClients, pingDocker, type DockerClient } from '../runtime/docker.ts';
+import { lazyClients } from '../runtime/docker.ts';
+import { enginePing } from '../runtime/engine-ping.ts';
 import { describePipelines } from './durable-accept.ts';
 import { startHttpThread, type HttpThread } from './http-thread.ts';
 import type { RateLimitOptions } from './rate-limit.ts';
@@ -119,7 +120,7 @@ interface Keeping {
 function serving(options: ServeOptions, started: StartedRunner, http: HttpThread, schedules: LiveSchedules | undefined, failure: Promise<never>, keeping: Keeping): Serving {
   let { env } = options;
   const { log } = options;
-  announce(env, log, http.url, options.clients?.docker ?? createDocker(env.dockerHost));
+  announce(env, log, http.url);
   return {
     url: http.url,
     runner: started.runner,
@@ -165,13 +166,14 @@ function adoptSoon(started: StartedRunner): () => void {
   };
 }
 
-function announce(env: Env, log: Logger, url: string, docker: DockerClient): void {
+function announce(env: Env, log: Logger, url: string): void {
   log.info({ url, root: env.root, socketActivated: env.listenFd !== undefined }, 'railyard serving');
   if (env.apiKey === undefined) log.error({}, 'API_KEY is not set: /update-upstream, the API and /metrics answer 503 until it is');
   if (env.githubWebhookSecret === undefined) log.error({}, 'GITHUB_WEBHOOK_SECRET and API_KEY are not set: /hook answers 503 until one is');
   if (env.hookAllowedCidrs.length === 0) log.warn({}, 'HOOK_ALLOWED_CIDRS is not set: every source may call railyard (set it to the proxynet subnet, where VPN clients arrive NATed, and loopback)');
-  pingDocker(docker, 1000).catch(() => {
-    log.warn({ endpoint: dockerEndpoint(docker) }, 'Docker engine unreachable: railyard serves, and deploy runs fail with DOCKER_UNREACHABLE until it answers');
+  // A ping over node:http: dockerode (with gRPC, ssh2) loads with the first deploy, not at start.
+  enginePing(env.dockerHost)(1000).catch((error: unknown) => {
+    log.warn({ endpoint: ((error as RailyardError).data as { endpoint?: string } | undefined)?.endpoint }, 'Docker engine unreachable: railyard serves, and deploy runs fail with DOCKER_UNREACHABLE until it answers');
   });
 }
 

@@ -27,3 +27,16 @@ export async function networkSubnets(docker: Docker, name = PROXY_NETWORK): Prom
     throw unreachable(docker, error);
   }
 }
+
+/** Every network on the engine with its IPv4 subnets (one API call), for choosing project subnets. */
+export async function engineNetworks(docker: Docker): Promise<{ name: string; subnets: string[] }[]> {
+  try {
+    const networks = await docker.listNetworks();
+    return networks.map((n) => ({
+      name: n.Name,
+      subnets: (n.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => typeof s === 'string' && s.includes('.')),
+    }));
+  } catch (error) {
+    throw unreachable(docker, error);
+  }
+}

@@ -37,11 +37,12 @@ export function checkProtected(target: Target, ranges: readonly ProtectedRange[]
  * bridges and VPN interfaces, proxynet's subnet (from Docker, cached),
  * HOOK_ALLOWED_CIDRS, TRUSTED_IPS_CIDRS, BLOCK_PROTECTED_CIDRS and THREAT_WHITELIST.
  */
-export function protectedRanges(docker: DockerClient | undefined, log: Logger): (env: Env) => Promise<ProtectedRange[]> {
+/** `engine` gives the client when first needed (dockerode loads on first use, not at start). */
+export function protectedRanges(engine: (() => DockerClient) | undefined, log: Logger): (env: Env) => Promise<ProtectedRange[]> {
   let proxynet: { at: number; subnets: string[] } = { at: 0, subnets: [] };
   const proxynetSubnets = async (): Promise<string[]> => {
-    if (docker === undefined || Date.now() - proxynet.at < PROXYNET_TTL_MS) return proxynet.subnets;
-    const subnets = await networkSubnets(docker).catch((error: unknown) => {
+    if (engine === undefined || Date.now() - proxynet.at < PROXYNET_TTL_MS) return proxynet.subnets;
+    const subnets = await networkSubnets(engine()).catch((error: unknown) => {
       // Docker down: the last subnets known stand (and the bridge's own interface is protected anyway while it exists).
       log.debug({ err: error }, 'proxynet subnet unknown');
       return proxynet.subnets;

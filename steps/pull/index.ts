@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { cloneDir } from '../../config/stack.ts';
 import { withCloneLock } from '../../pipeline/clone-lock.ts';
 import type { Step, StepContext } from '../../pipeline/types.ts';
@@ -7,7 +6,7 @@ import { checkDbFile } from './db-file.ts';
 import { gitError } from './git-error.ts';
 import { timedHttpClient } from './git-http.ts';
 import { checkRepoUrl } from './repo-url.ts';
-import { gitLib } from './git-lib.ts';
+import { localHead } from './local-head.ts';
 
 export interface PullResult {
   /** The commit db.yml is read from: the clone's HEAD, or the stack root's when it is a git repo. */
@@ -57,13 +56,9 @@ export const pull: Step<'pull', PullResult> = {
   },
 };
 
+/** No remote: nothing to fetch; only the stack root's own HEAD is recorded, read without loading a git library. */
 async function pullLocal(ctx: StepContext): Promise<PullResult> {
-  let commit: string | undefined;
-  try {
-    commit = await (await gitLib()).resolveRef({ fs, dir: ctx.env.root, ref: 'HEAD' });
-  } catch {
-    commit = undefined; // not a git repo, or one without commits
-  }
+  const commit = await localHead(ctx.env.root);
   if (commit !== undefined) ctx.recordCommit(commit);
   ctx.log.info({ commit }, 'no remote configured');
   return { commit, remote: false, branch: undefined, previous: undefined, action: 'local' };

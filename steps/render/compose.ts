@@ -18,7 +18,7 @@ export interface ProjectOutput {
  * `upstream/<project>/docker-compose.yml` (and `.env` for project env), or
  * undefined when the project is disabled or has no service with an image.
  */
-export function renderProject(project: Project, routes: readonly Route[], digest: MountDigest): ProjectOutput | undefined {
+export function renderProject(project: Project, routes: readonly Route[], digest: MountDigest, subnetOf?: SubnetOf): ProjectOutput | undefined {
   if (!project.enabled) return undefined;
   const services = project.services.filter((s): s is Service & { image: string } => s.image !== undefined);
   if (services.length === 0) return undefined;
@@ -31,9 +31,14 @@ export function renderProject(project: Project, routes: readonly Route[], digest
     composeService({ project, service, composeHosts, routes: routes.filter((r) => r.service === service.host), digest: digestWithEnv }),
   );
   const usesProxynet = outputs.some((o) => networkNames(o.definition['networks']).includes(PROXY_NETWORK));
+  const subnet = subnetOf !== undefined && outputs.some((o) => usesDefaultNetwork(o.definition)) ? subnetOf(project.name) : undefined;
+  const networks = {
+    ...(subnet !== undefined ? { default: { ipam: { config: [{ subnet }] } } } : {}),
+    ...(usesProxynet ? { [PROXY_NETWORK]: { name: PROXY_NETWORK, external: true } } : {}),
+  };
   const document = {
     services: Object.fromEntries(outputs.map((o) => [o.name, escapeDollars(o.definition)])),
-    ...(usesProxynet ? { networks: { [PROXY_NETWORK]: { name: PROXY_NETWORK, external: true } } } : {}),
+    ...(Object.keys(networks).length > 0 ? { networks } : {}),
   };
   const files: RenderedFile[] = [{ path: `${dir}/docker-compose.yml`, content: toYaml(document), kind: 'compose' }];
   if (env !== undefined) files.push({ path: `${dir}/.env`, content: env, kind: 'dotenv' });
@@ -65,6 +70,19 @@ export function renderProject(project: Project, routes: readonly Route[], digest
 /** The .env writer escapes every `$`: a literal-`$` mark is just a `$` there. */
 function literalValues(env: Readonly<Record<string, string | null>>): Record<string, string | null> {
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === null ? null : v.replaceAll(LITERAL_DOLLAR, '$')]));
+}
+
+/**
+ * The subnet of a project's compose default network. Each project's own network
+ * otherwise takes a /16 or /20 from Docker's default pools, which run out near
+ * 30 projects ("could not find an available, non-overlapping IPv4 address pool").
+ */
+export type SubnetOf = (project: string) => string;
+
+/** A service without `networks` (or `network_mode`) is on the default network, as is one that names it. */
+function usesDefaultNetwork(definition: Readonly<Record<string, unknown>>): boolean {
+  if (definition['network_mode'] !== undefined) return false;
+  return definition['networks'] === undefined || networkNames(definition['networks']).includes('default');
 }
 
 /** Names in a service's `networks`, list or mapping form. */

@@ -16,7 +16,7 @@ export const render: Step<'render', RenderResult> = {
   needs: [validate],
   async run(ctx) {
     const { config } = ctx.resultOf(validate);
-    const result = await renderToDisk(config, ctx.env, { root: ctx.env.root });
+    const result = await renderToDisk(config, ctx.env, { root: ctx.env.root, networkPool: ctx.env.networkPool, docker: ctx.clients.docker });
     for (const warning of result.warnings) ctx.log.warn({ warning }, 'ingress not routed');
     ctx.log.info({ changed: result.changed, files: result.files.length, services: result.services.length }, 'stack rendered');
     return result;

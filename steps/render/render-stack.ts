@@ -3,7 +3,8 @@ import type { Env } from '../../config/env.ts';
 import { NAME_PATTERN } from '../../config/semantic-checks.ts';
 import { RailyardError } from '../../core/errors.ts';
 import { checkOutput } from './check-output.ts';
-import { renderProject } from './compose.ts';
+import { renderProject, type SubnetOf } from './compose.ts';
+import type { ProjectMemo } from './project-memo.ts';
 import type { MountDigest } from './compose-service.ts';
 import { renderProxy } from './proxy-compose.ts';
 import { routesOf } from './routes.ts';
@@ -23,6 +24,10 @@ export interface RenderOptions {
    * `<project>/<path>` (see `digestMounts`). A path not in the map counts as absent.
    */
   readonly mountDigests?: ReadonlyMap<string, string>;
+  /** The subnet of each project's default network (see network-state.ts); without it Docker's default pools choose. */
+  readonly subnetOf?: SubnetOf;
+  /** Reuses the output of projects that did not change since the memo's last render. */
+  readonly memo?: ProjectMemo;
 }
 
 /**
@@ -43,12 +48,16 @@ export function renderStack(config: DbConfig, env: RenderEnv, options: RenderOpt
   const projects: RenderedProject[] = [];
   const byProject = groupBy(routes, (route) => route.project);
   for (const project of config.projects) {
-    const output = renderProject(project, byProject.get(project.name) ?? [], digest);
+    const projectRoutes = byProject.get(project.name) ?? [];
+    const output = options.memo
+      ? options.memo.render(project, projectRoutes, digest, options.subnetOf)
+      : renderProject(project, projectRoutes, digest, options.subnetOf);
     if (output === undefined) continue;
     files.push(...output.files);
     dirs.push(...output.dirs);
     projects.push(output.project);
   }
+  options.memo?.keep(new Set(config.projects.map((p) => p.name)));
   const staticEnv = { ...env, traefikWebAddress: env.traefikWebAddress ?? ':8080', traefikWebSecureAddress: env.traefikWebSecureAddress ?? ':8443' };
   const staticConfig = toYaml(traefikStatic(config, staticEnv, routes));
   const proxy = renderProxy(config, staticConfig, { dockerHost: env.dockerHost, ...(env.vars ? { vars: env.vars } : {}) });

@@ -1,5 +1,9 @@
 import type { DbConfig } from '../../config/db-types.ts';
+import type { NetworkPool } from '../../config/env.ts';
+import type { DockerClient } from '../../runtime/docker.ts';
 import { digestMounts, mountRequests } from './mount-digest.ts';
+import { projectSubnets, saveSubnets } from './network-state.ts';
+import { ProjectMemo } from './project-memo.ts';
 import { renderStack, type RenderEnv } from './render-stack.ts';
 import type { RenderResult } from './types.ts';
 import { writeFiles } from './write-files.ts';
@@ -9,13 +13,25 @@ export interface RenderToDiskOptions {
   readonly root: string;
   /** Where the files are written. @default root */
   readonly out?: string;
+  /** Give each project's default network a subnet from this pool; without it Docker's default pools choose. */
+  readonly networkPool?: NetworkPool;
+  /** Asked for its networks, so no chosen subnet overlaps one already there. */
+  readonly docker?: DockerClient;
 }
+
+/** One per process: `serve` and `worker` re-render only the projects that changed since their last run. */
+const memo = new ProjectMemo();
 
 /** Reads what services mount, renders, then writes what changed. Shared by the step and the CLI. */
 export async function renderToDisk(config: DbConfig, env: RenderEnv, options: RenderToDiskOptions): Promise<RenderResult> {
-  const mountDigests = await digestMounts(options.root, mountRequests(config));
-  const stack = renderStack(config, env, { mountDigests });
   const out = options.out ?? options.root;
+  const [mountDigests, subnets] = await Promise.all([
+    digestMounts(options.root, mountRequests(config)),
+    options.networkPool === undefined ? undefined : projectSubnets(options.root, config, options.networkPool, options.docker),
+  ]);
+  const stack = renderStack(config, env, { mountDigests, memo, ...(subnets && { subnetOf: subnets.allocator.subnetOf }) });
   const { changed } = await writeFiles(out, stack.files, stack.dirs);
+  // A preview (--out elsewhere) does not claim subnets on this host.
+  if (subnets !== undefined && out === options.root) await saveSubnets(options.root, subnets);
   return { ...stack, root: out, changed, services: stack.projects.flatMap((project) => project.services) };
 }

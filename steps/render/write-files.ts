@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, lstat, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import PQueue from 'p-queue';
 import { RailyardError } from '../../core/errors.ts';
 import type { RenderedFile } from './types.ts';
+import { contentHash, manifestEntry, readManifest, saveManifest, untouched, type ManifestEntry } from './write-manifest.ts';
 
 /** Mode of a file railyard creates; an existing file keeps its own (an operator's chmod 600 survives). */
 const NEW_FILE_MODE = 0o644;
@@ -34,27 +35,66 @@ export async function writeFiles(root: string, files: readonly RenderedFile[], d
   const base = resolve(root);
   await mkdir(base, { recursive: true });
   const guard = new PathGuard(base);
-  // Reading is safe to overlap; a stack of 1,000 projects is checked in a fraction of the time.
-  const checked = await pooled(files, CHECK_READS, async (file) => {
-    const existing = await guard.check(file.path, 'file');
+  const manifest = await readManifest(base);
+  const entries: Record<string, ManifestEntry> = {};
+  // A file the manifest says is as railyard left it is only stat-ed (in one synchronous pass: 2,000
+  // lstat calls take a few ms, a pool of promises costs more than the calls); the others are read.
+  const unknown: { file: RenderedFile; hash: string; existing: Stats | undefined }[] = [];
+  // Nothing is written to an untouched file, so its folders need no symlink check; every other file gets it.
+  for (const file of files) {
+    const hash = contentHash(file.content);
+    const known = manifest.entries[file.path];
+    const quick = known === undefined || known.hash !== hash ? undefined : statOf(base, file.path);
+    if (quick !== undefined && quick.isFile() && untouched(known, hash, quick)) {
+      entries[file.path] = manifestEntry(hash, quick);
+      continue;
+    }
+    unknown.push({ file, hash, existing: guard.check(file.path, 'file') });
+  }
+  const checked = await pooled(unknown, CHECK_READS, async ({ file, hash, existing }) => {
     if (existing && (await readFile(join(base, file.path), 'utf8')) === file.content) {
-      if (file.kind === 'dotenv' && (existing.mode & 0o077) !== 0) await chmod(join(base, file.path), modeOf(file, existing));
+      let stats = existing;
+      if (file.kind === 'dotenv' && (existing.mode & 0o077) !== 0) {
+        await chmod(join(base, file.path), modeOf(file, existing));
+        stats = await lstat(join(base, file.path)); // the chmod moved its ctime
+      }
+      entries[file.path] = manifestEntry(hash, stats);
       return undefined;
     }
-    return { file, mode: modeOf(file, existing) };
+    return { file, hash, mode: modeOf(file, existing) };
   });
   const pending = checked.filter((item) => item !== undefined);
-  for (const dir of dirs) await guard.check(dir, 'dir');
+  // A data folder that is there already is left alone (nothing is created); a missing one is checked.
+  const missing = dirs.filter((dir) => statOf(base, dir)?.isDirectory() !== true);
+  for (const dir of missing) guard.check(dir, 'dir');
   for (const { file } of pending) await guard.ensureParents(file.path);
-  const folders = await pooled(pending, WRITE_SYNCS, ({ file, mode }) =>
-    writeAtomic(join(base, file.path), file.content, mode).catch((error: unknown) => {
+  const folders = await pooled(pending, WRITE_SYNCS, async ({ file, hash, mode }) => {
+    const path = join(base, file.path);
+    const dir = await writeAtomic(path, file.content, mode).catch((error: unknown) => {
       throw fsError(error, file.path);
-    }));
+    });
+    // Stat-ed after the rename, which sets the ctime the next render compares with.
+    entries[file.path] = manifestEntry(hash, await lstat(path));
+    return dir;
+  });
   // Makes the renames durable: each folder once, however many files it got.
   await pooled([...new Set(folders)], WRITE_SYNCS, syncDir);
   const createdDirs: string[] = [];
-  for (const dir of dirs) if (await guard.ensureDir(dir)) createdDirs.push(dir);
+  for (const dir of missing) if (await guard.ensureDir(dir)) createdDirs.push(dir);
+  const kept: Record<string, ManifestEntry> = {};
+  for (const { path } of files) if (entries[path] !== undefined) kept[path] = entries[path];
+  await saveManifest(base, manifest, kept);
   return { changed: pending.map(({ file }) => file.path), createdDirs };
+}
+
+/** lstat of a path under the root (a plain relative path), or undefined when it is absent. */
+function statOf(base: string, path: string): Stats | undefined {
+  segments(path);
+  try {
+    return lstatSync(join(base, path), { throwIfNoEntry: false });
+  } catch {
+    return undefined; // e.g. ENOTDIR: the careful check that follows says why
+  }
 }
 
 /** `fn` of each item, at most `concurrency` at once; the results in the order of the items. */
@@ -68,14 +108,14 @@ class PathGuard {
   constructor(readonly root: string) {}
 
   /** Refuses unsafe paths; returns the stats of an existing target (a regular file or folder). */
-  async check(path: string, want: 'file' | 'dir'): Promise<Stats | undefined> {
+  check(path: string, want: 'file' | 'dir'): Stats | undefined {
     const parts = segments(path);
     for (let i = 1; i < parts.length; i++) {
-      const stats = await this.#lstat(parts.slice(0, i).join('/'));
+      const stats = this.#lstat(parts.slice(0, i).join('/'));
       if (stats === null) return undefined;
       if (!stats.isDirectory()) throw unsafe(path, `${parts.slice(0, i).join('/')} is ${stats.isSymbolicLink() ? 'a symlink' : 'not a folder'}`);
     }
-    const stats = await this.#lstat(path);
+    const stats = this.#lstat(path);
     if (stats === null) return undefined;
     const ok = want === 'file' ? stats.isFile() : stats.isDirectory();
     if (!ok) throw unsafe(path, stats.isSymbolicLink() ? 'it is a symlink' : `it exists and is not a ${want === 'file' ? 'regular file' : 'folder'}`);
@@ -94,23 +134,25 @@ class PathGuard {
     for (let i = 1; i <= parts.length; i++) {
       const sub = parts.slice(0, i).join('/');
       created = false;
-      if ((await this.check(sub, 'dir')) !== undefined) continue;
+      if (this.check(sub, 'dir') !== undefined) continue;
       await mkdir(join(this.root, sub)).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'EEXIST') throw fsError(error, sub);
       });
       this.#seen.delete(sub);
-      await this.check(sub, 'dir'); // something may have raced us to it
+      this.check(sub, 'dir'); // something may have raced us to it
       created = true;
     }
     return created;
   }
 
-  async #lstat(path: string): Promise<Stats | null> {
+  #lstat(path: string): Stats | null {
     if (this.#seen.has(path)) return this.#seen.get(path) ?? null;
-    const stats = await lstat(join(this.root, path)).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return null;
+    let stats: Stats | null;
+    try {
+      stats = lstatSync(join(this.root, path), { throwIfNoEntry: false }) ?? null;
+    } catch (error) {
       throw fsError(error, path);
-    });
+    }
     this.#seen.set(path, stats);
     return stats;
   }

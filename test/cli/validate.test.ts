@@ -9,15 +9,27 @@ import { sharedPath, sharedSuiteOptions } from '../helpers/shared.ts';
 const BIN = new URL('../../bin/railyard.js', import.meta.url).pathname;
 const ITSUP = sharedPath('fixtures/itsup-db.yml');
 
-async function railyard(args: string[], cwd: string) {
-  return execa(process.execPath, [BIN, ...args], { cwd, reject: false, env: { LOG_LEVEL: 'warn' }, extendEnv: false });
+async function railyard(args: string[], cwd: string, env: Record<string, string> = {}) {
+  return execa(process.execPath, [BIN, ...args], { cwd, reject: false, env: { LOG_LEVEL: 'warn', ...env }, extendEnv: false });
 }
 
 describe('railyard validate', () => {
-  it('exits 0 with one summary line for the itsUP fixture', sharedSuiteOptions(), async () => {
+  it('exits 0 with a summary line and the network pool\'s room for the itsUP fixture', sharedSuiteOptions(), async () => {
     const result = await railyard(['validate', '--file', ITSUP], tmpdir());
     assert.equal(result.exitCode, 0, result.stderr);
-    assert.match(result.stdout, /^\S+itsup-db\.yml: valid: 6 projects \(5 enabled\), 8 services, 10 ingresses$/);
+    const [summary, pool, ...rest] = result.stdout.split('\n');
+    assert.match(summary ?? '', /^\S+itsup-db\.yml: valid: 6 projects \(5 enabled\), 8 services, 10 ingresses$/);
+    assert.equal(pool, 'network pool 10.213.0.0/16: room for 1024 project networks (/26 each), 5 enabled project(s)');
+    assert.deepEqual(rest, []);
+  });
+
+  it('warns early when the network pool holds fewer networks than there are projects', sharedSuiteOptions(), async () => {
+    const result = await railyard(['validate', '--file', ITSUP], tmpdir(), { RAILYARD_NETWORK_POOL: '10.213.0.0/24', RAILYARD_NETWORK_SUBNET: '26' });
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /room for 4 project networks \(\/26 each\), 5 enabled/);
+    assert.match(result.stderr, /warning: 1 project\(s\) will find no subnet/);
+    const json = JSON.parse((await railyard(['validate', '--json', '--file', ITSUP], tmpdir(), { RAILYARD_NETWORK_POOL: '10.213.0.0/24' })).stdout);
+    assert.deepEqual(json.networkPool, { cidr: '10.213.0.0/24', prefix: 26, capacity: 4, projects: 5 });
   });
 
   it('exits 1 with one file:line:col line per problem, and --json gives the same data', async () => {

@@ -1,11 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isRailyardError } from '../../../core/errors.ts';
 import type { RenderedFile } from '../../../steps/render/types.ts';
 import { writeFiles } from '../../../steps/render/write-files.ts';
+import { manifestFile } from '../../../steps/render/write-manifest.ts';
 
 const file = (path: string, content: string): RenderedFile => ({ path, content, kind: 'compose' });
 const unsafe = (error: unknown) => isRailyardError(error, 'RENDER_UNSAFE_PATH');
@@ -96,5 +97,56 @@ describe('writeFiles', () => {
     await writeFiles(root, [file('upstream/new/docker-compose.yml', 'new\n')]);
     assert.equal(await readFile(join(root, 'upstream/old/docker-compose.yml'), 'utf8'), 'old\n');
     assert.equal(await readFile(join(root, 'upstream/old/data/keep'), 'utf8'), 'user data');
+  });
+  describe('the manifest of the last render (data/render-manifest.json)', () => {
+    const files = [file('upstream/a/docker-compose.yml', 'a: 1\n'), file('upstream/b/docker-compose.yml', 'b: 1\n')];
+
+    it('records what was written, and a second render writes nothing', async () => {
+      const root = await tempRoot();
+      await writeFiles(root, files);
+      const manifest = JSON.parse(await readFile(manifestFile(root), 'utf8')) as { files: Record<string, { ino: number }> };
+      assert.deepEqual(Object.keys(manifest.files), files.map((f) => f.path));
+      assert.equal(manifest.files['upstream/a/docker-compose.yml']?.ino, (await stat(join(root, 'upstream/a/docker-compose.yml'))).ino);
+      assert.deepEqual((await writeFiles(root, files)).changed, []);
+    });
+
+    it('rewrites a file edited by hand even when its size and mtime were put back', async () => {
+      const root = await tempRoot();
+      await writeFiles(root, files);
+      const path = join(root, 'upstream/a/docker-compose.yml');
+      const before = await stat(path);
+      await writeFile(path, 'a: 2\n'); // same size
+      await utimes(path, before.atime, before.mtime);
+      assert.deepEqual((await writeFiles(root, files)).changed, ['upstream/a/docker-compose.yml']);
+      assert.equal(await readFile(path, 'utf8'), 'a: 1\n');
+    });
+
+    it('rewrites a file deleted or replaced by hand', async () => {
+      const root = await tempRoot();
+      await writeFiles(root, files);
+      await rm(join(root, 'upstream/a/docker-compose.yml'));
+      await writeFile(join(root, 'upstream/b/other'), 'b: 9\n');
+      await rename(join(root, 'upstream/b/other'), join(root, 'upstream/b/docker-compose.yml'));
+      assert.deepEqual((await writeFiles(root, files)).changed, files.map((f) => f.path));
+    });
+
+    it('still refuses a symlink planted where a recorded file was', async () => {
+      const root = await tempRoot();
+      await writeFiles(root, files);
+      const target = join(await tempRoot(), 'victim');
+      await writeFile(target, 'keep');
+      await rm(join(root, 'upstream/a/docker-compose.yml'));
+      await symlink(target, join(root, 'upstream/a/docker-compose.yml'));
+      await assert.rejects(writeFiles(root, files), unsafe);
+      assert.equal(await readFile(target, 'utf8'), 'keep');
+    });
+
+    it('falls back to comparing contents when the manifest is damaged', async () => {
+      const root = await tempRoot();
+      await writeFiles(root, files);
+      await writeFile(manifestFile(root), '{ not json');
+      assert.deepEqual((await writeFiles(root, files)).changed, []);
+      assert.equal(JSON.parse(await readFile(manifestFile(root), 'utf8')).version, 1, 'rewritten whole');
+    });
   });
 });

@@ -1,0 +1,51 @@
+import { request } from 'node:http';
+import { RailyardError } from '../core/errors.ts';
+import { createDocker, DEFAULT_SOCKET, pingDocker } from './docker.ts';
+
+/**
+ * Pings the engine at DOCKER_HOST with one HTTP request (`GET /_ping`) over
+ * node:http, without loading dockerode: dockerode pulls in ssh2, gRPC and
+ * protobufjs, some 25 MB in each thread that loads it (issue 17 item 6), and
+ * an endpoint that only answers /healthz never needs them. https:// (TLS
+ * client certificates) goes through dockerode, which reads DOCKER_CERT_PATH.
+ */
+export function enginePing(dockerHost: string | undefined): (timeoutMs: number) => Promise<void> {
+  const target = endpointOf(dockerHost);
+  if (target === undefined) return (timeoutMs) => pingDocker(createDocker(dockerHost), timeoutMs);
+  return (timeoutMs) =>
+    new Promise<void>((resolve, reject) => {
+      const fail = (reason: string): void => reject(new RailyardError('DOCKER_UNREACHABLE', `Docker engine unreachable at ${target.label} (${reason}); start dockerd or set DOCKER_HOST`, { data: { endpoint: target.label } }));
+      const req = request({ ...target.options, path: '/_ping', method: 'GET', timeout: timeoutMs }, (res) => {
+        res.resume();
+        if (res.statusCode === 200) resolve();
+        else fail(`HTTP ${res.statusCode}`);
+      });
+      req.on('timeout', () => {
+        req.destroy();
+        fail(`no answer within ${timeoutMs} ms`);
+      });
+      req.on('error', (error: NodeJS.ErrnoException) => fail(error.code ?? error.message));
+      req.end();
+    });
+}
+
+interface Endpoint {
+  readonly label: string;
+  readonly options: { socketPath: string } | { host: string; port: number };
+}
+
+function endpointOf(dockerHost: string | undefined): Endpoint | undefined {
+  if (dockerHost === undefined || dockerHost === '') return { label: `unix://${DEFAULT_SOCKET}`, options: { socketPath: DEFAULT_SOCKET } };
+  let url: URL;
+  try {
+    url = new URL(dockerHost);
+  } catch {
+    return undefined; // createDocker says why
+  }
+  if (url.protocol === 'unix:') return { label: `unix://${url.pathname}`, options: { socketPath: url.pathname } };
+  if (url.protocol === 'tcp:' || url.protocol === 'http:') {
+    const port = url.port === '' ? 2375 : Number(url.port);
+    return { label: `tcp://${url.hostname}:${port}`, options: { host: url.hostname, port } };
+  }
+  return undefined;
+}
