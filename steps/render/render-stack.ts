@@ -23,6 +23,8 @@ export interface RenderOptions {
    * `<project>/<path>` (see `digestMounts`). A path not in the map counts as absent.
    */
   readonly mountDigests?: ReadonlyMap<string, string>;
+  /** The stack root's id (runtime stackIdOf), labelled on every service it renders. */
+  readonly stack?: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export function renderStack(config: DbConfig, env: RenderEnv, options: RenderOpt
   const projects: RenderedProject[] = [];
   const byProject = groupBy(routes, (route) => route.project);
   for (const project of config.projects) {
-    const output = renderProject(project, byProject.get(project.name) ?? [], digest);
+    const output = renderProject(project, byProject.get(project.name) ?? [], digest, options.stack);
     if (output === undefined) continue;
     files.push(...output.files);
     dirs.push(...output.dirs);
