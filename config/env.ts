@@ -93,7 +93,7 @@ export interface Env {
   readonly runsKeepDays: number;
   /** At most this many finished runs are kept (`RUNS_KEEP`). @default 1000 */
   readonly runsKeep: number;
-  /** A git network operation fails after this long without progress (`GIT_TIMEOUT`, seconds). @default 60 */
+  /** The pull (fetch, or clone) fails with GIT_TIMEOUT when it has not finished within this long (`GIT_TIMEOUT`, seconds). @default 60 */
   readonly gitTimeoutMs: number;
   /** Every variable (environment over `.env`), for `${VAR}` references in db.yml. */
   readonly vars: Readonly<Record<string, string>>;
