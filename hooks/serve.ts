@@ -1,7 +1,7 @@
 import type { Env } from '../config/env.ts';
 import { locateDb } from '../config/stack.ts';
 import { RailyardError } from '../core/errors.ts';
-import type { Logger } from '../core/logger.ts';
+import { writeLine, type Logger } from '../core/logger.ts';
 import type { PipelineRegistry } from '../pipeline/registry.ts';
 import type { RunStore } from '../pipeline/run-store.ts';
 import type { Runner } from '../pipeline/runner.ts';
@@ -85,7 +85,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       env, file: options.file, pipelines: describePipelines(pipelines), rateLimit: options.rateLimit,
       listen: options.listen ?? (env.listenFd !== undefined ? { fd: env.listenFd } : { host: env.host, port: env.port }),
       pretty: options.pretty ?? Boolean(process.stderr.isTTY),
-      logSink: options.logSink ?? ((line) => process.stderr.write(line)),
+      logSink: options.logSink ?? ((line) => writeLine(process.stderr, line)),
       onTriggered: adoptSoon(started),
       onFailure: (error) => {
         log.error({ err: error }, 'the HTTP endpoint failed');

@@ -38,7 +38,7 @@ export function spawnServe(options: SpawnServeOptions): ServeProcess {
   const lines: string[] = [];
   const waiters = new Set<() => void>();
   let buffer = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stderr?.on('data', (chunk: Buffer) => {
     buffer += chunk.toString('utf8');
     const parts = buffer.split('\n');
     buffer = parts.pop() ?? '';
