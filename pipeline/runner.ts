@@ -9,7 +9,7 @@ import { interruptRun, recoverRuns, type Interruption } from './recover.ts';
 import type { PipelineRegistry } from './registry.ts';
 import type { RunOutcome } from './run-pipeline.ts';
 import type { RunRecord } from './run-record.ts';
-import type { RunStore } from './run-store.ts';
+import { isBusy, type RunStore } from './run-store.ts';
 import type { Pipeline, Step } from './types.ts';
 import type { Accepted, TriggerRequest } from '../core/types.ts';
 import type { Clients } from '../runtime/docker.ts';
@@ -28,6 +28,8 @@ export interface RunnerOptions {
 }
 
 const PRUNE_EVERY_MS = 10 * 60_000;
+/** The longest wait between two polls of a store that keeps failing. */
+const MAX_POLL_MS = 10_000;
 
 /**
  * The one runner: every trigger (webhook, /update-upstream, CLI, schedule)
@@ -45,6 +47,10 @@ export class Runner {
   readonly #controllers = new Map<string, AbortController>();
   #env: Env;
   #poll: NodeJS.Timeout | undefined;
+  #pollDelay = 0;
+  #stopped = false;
+  /** Since when polls found the store locked by another connection. */
+  #busySince: number | undefined;
   #lastPrune = 0;
 
   constructor(options: RunnerOptions) {
@@ -81,7 +87,8 @@ export class Runner {
     this.adopt();
     this.#prune();
     this.#queue.start();
-    this.#poll = setInterval(() => this.adopt(), this.#options.pollMs ?? 500).unref();
+    this.#pollDelay = this.#options.pollMs ?? 500;
+    this.#schedulePoll();
     return interrupted;
   }
 
@@ -110,7 +117,8 @@ export class Runner {
    * Pending jobs stay queued in the store either way.
    */
   async stop(options: { readonly drain?: boolean } = {}): Promise<void> {
-    clearInterval(this.#poll);
+    this.#stopped = true;
+    clearTimeout(this.#poll);
     this.#queue.pause();
     if (options.drain !== true) this.#shutdown.abort(new RailyardError('RUN_INTERRUPTED', 'railyard was stopped during the run'));
     await this.#queue.onIdle();
@@ -152,6 +160,8 @@ export class Runner {
    */
   adopt(): void {
     const held = new Set(this.#queue.jobs().map((j) => j.runId));
+    // A read first (WAL: it waits for no lock): the write lock is taken only when there is something to adopt.
+    if (this.#store.runsWithStatus('queued').every((run) => held.has(run.id))) return;
     const planned = new Map<string, Job>();
     this.#store.transaction(() => {
       for (const run of this.#store.runsWithStatus('queued')) {
@@ -164,6 +174,31 @@ export class Runner {
       }
     });
     for (const job of planned.values()) this.#queue.put(job);
+  }
+
+  /**
+   * The poll for runs queued elsewhere. A store another process keeps locked
+   * (SQLITE_BUSY after the busy timeout) or that fails otherwise is tried
+   * again later, backing off to MAX_POLL_MS: the runner stays up (issue 12).
+   */
+  #schedulePoll(): void {
+    this.#poll = setTimeout(() => {
+      const base = this.#options.pollMs ?? 500;
+      try {
+        this.adopt();
+        if (this.#busySince !== undefined) this.#options.log.info({ busyMs: Date.now() - this.#busySince }, 'run store writable again');
+        this.#busySince = undefined;
+        this.#pollDelay = base;
+      } catch (error) {
+        if (this.#stopped) return;
+        if (this.#busySince === undefined) {
+          this.#busySince = Date.now();
+          this.#options.log.warn({ err: error, busy: isBusy(error) }, 'run store unavailable: queued runs are picked up once it answers');
+        }
+        this.#pollDelay = Math.min(this.#pollDelay * 2, MAX_POLL_MS);
+      }
+      if (!this.#stopped) this.#schedulePoll();
+    }, this.#pollDelay).unref();
   }
 
   async #execute(job: Job): Promise<void> {
