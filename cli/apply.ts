@@ -3,7 +3,7 @@ import { RailyardError } from '../core/errors.ts';
 import type { RunRecord } from '../pipeline/run-record.ts';
 import type { RunStore } from '../pipeline/run-store.ts';
 import { STACK, type TriggerRequest } from '../core/types.ts';
-import { waitForRun } from '../pipeline/wait-for-run.ts';
+import { waitForRun, type WaitOptions } from '../pipeline/wait-for-run.ts';
 import { cliContext, printJson } from './context.ts';
 import { triggerRun } from './trigger-run.ts';
 import { runJson, runLine } from '../app/run-format.ts';
@@ -64,10 +64,10 @@ function applyRequest(project: string | undefined, options: ApplyOptions): Trigg
 }
 
 /** Waits for the run and, when it fanned out (a sync), for the runs it queued. */
-async function waitWithChildren(store: RunStore, runId: string): Promise<RunRecord[]> {
-  const run = await waitForRun(store, runId);
+async function waitWithChildren(store: RunStore, runId: string, options: WaitOptions): Promise<RunRecord[]> {
+  const run = await waitForRun(store, runId, options);
   const children = store.childrenOf(run.id);
-  const done = await Promise.all(children.map((child) => waitForRun(store, child.id)));
+  const done = await Promise.all(children.map((child) => waitForRun(store, child.id, options)));
   const unique = new Map([run, ...done].map((r) => [r.id, r]));
   return [...unique.values()];
 }

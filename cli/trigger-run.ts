@@ -6,7 +6,7 @@ import type { RunRecord } from '../pipeline/run-record.ts';
 import { RunStore, storePath } from '../pipeline/run-store.ts';
 import { startRunner } from '../app/start-runner.ts';
 import type { TriggerRequest } from '../core/types.ts';
-import { waitForRun } from '../pipeline/wait-for-run.ts';
+import { waitForRun, type WaitOptions } from '../pipeline/wait-for-run.ts';
 import { printJson } from './context.ts';
 
 export interface TriggerRunOptions {
@@ -14,7 +14,7 @@ export interface TriggerRunOptions {
   readonly detach?: boolean;
   readonly json?: boolean;
   /** Waits for the run; @default the run alone (apply also waits for the deploys it fans out to). */
-  readonly wait?: (store: RunStore, runId: string) => Promise<readonly RunRecord[]>;
+  readonly wait?: (store: RunStore, runId: string, options: WaitOptions) => Promise<readonly RunRecord[]>;
 }
 
 /**
@@ -36,8 +36,9 @@ export async function triggerRun(env: Env, log: Logger, request: TriggerRequest,
       return undefined;
     }
     if (!started) log.info({ runId: accepted.runId }, 'another railyard process runs this stack; it will run this trigger');
-    const wait = options.wait ?? (async (s: RunStore, id: string) => [await waitForRun(s, id)]);
-    const runs = await wait(store, accepted.runId);
+    const wait = options.wait ?? (async (s: RunStore, id: string, w: WaitOptions) => [await waitForRun(s, id, w)]);
+    // A run this process ran ends here even when the store refused its outcome (a full disk): no hang.
+    const runs = await wait(store, accepted.runId, started ? { unrecorded: (id) => started.runner.unrecorded(id) } : {});
     if (runs.some((run) => run.status !== 'succeeded')) process.exitCode = 1;
     return runs;
   } finally {

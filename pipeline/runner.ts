@@ -8,7 +8,7 @@ import { ProjectQueue } from './project-queue.ts';
 import { interruptRun, recoverRuns, type Interruption } from './recover.ts';
 import type { PipelineRegistry } from './registry.ts';
 import type { RunOutcome } from './run-pipeline.ts';
-import type { RunRecord } from './run-record.ts';
+import type { RunError, RunRecord } from './run-record.ts';
 import { isBusy, type RunStore } from './run-store.ts';
 import type { Pipeline, Step } from './types.ts';
 import type { Accepted, TriggerRequest } from '../core/types.ts';
@@ -30,6 +30,8 @@ export interface RunnerOptions {
 const PRUNE_EVERY_MS = 10 * 60_000;
 /** The longest wait between two polls of a store that keeps failing. */
 const MAX_POLL_MS = 10_000;
+/** The first wait before writing again an outcome the store refused. */
+const RECORD_RETRY_MS = 500;
 
 /**
  * The one runner: every trigger (webhook, /update-upstream, CLI, schedule)
@@ -51,6 +53,10 @@ export class Runner {
   #stopped = false;
   /** Since when polls found the store locked by another connection. */
   #busySince: number | undefined;
+  /** Runs that ended but whose outcome the store refused (a full disk): written as failed once it takes writes. */
+  readonly #unrecorded = new Map<string, RunError>();
+  #recordTimer: NodeJS.Timeout | undefined;
+  #recordDelay = RECORD_RETRY_MS;
   #lastPrune = 0;
 
   constructor(options: RunnerOptions) {
@@ -119,6 +125,7 @@ export class Runner {
   async stop(options: { readonly drain?: boolean } = {}): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#poll);
+    clearTimeout(this.#recordTimer);
     this.#queue.pause();
     if (options.drain !== true) this.#shutdown.abort(new RailyardError('RUN_INTERRUPTED', 'railyard was stopped during the run'));
     await this.#queue.onIdle();
@@ -236,11 +243,50 @@ export class Runner {
     } catch (error) {
       // Nothing of the transaction stuck: the run must not stay `running`.
       planned.clear();
-      this.#options.log.error({ err: error, runId: job.runId }, 'follow-up runs not queued');
-      const message = `Could not queue the runs it asked for: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
-      this.#store.finishRun(job.runId, 'failed', { step: undefined, code: 'UNEXPECTED', message });
+      const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      if (outcome.status === 'succeeded' && pipeline.followUps !== undefined) {
+        this.#options.log.error({ err: error, runId: job.runId }, 'follow-up runs not queued');
+        this.#recordFailure(job.runId, { step: undefined, code: 'UNEXPECTED', message: `Could not queue the runs it asked for: ${why}` });
+      } else {
+        this.#options.log.error({ err: error, runId: job.runId, status: outcome.status }, 'run outcome not written: the store refused it');
+        this.#recordFailure(job.runId, { step: outcome.error?.step, code: 'STORE_FAILED', message: `The run ended ${outcome.status} but the run store refused the outcome (${why})${outcome.error ? `: ${outcome.error.message}` : ''}` });
+      }
     }
     for (const next of planned.values()) this.#queue.put(next);
+  }
+
+  /**
+   * The run ended, how it ended could not be written: it must not stay
+   * `running`. Tried now, then again with backoff while the store refuses
+   * (a full disk, a lock held elsewhere); `unrecorded` answers meanwhile.
+   */
+  #recordFailure(runId: string, error: RunError): void {
+    this.#unrecorded.set(runId, error);
+    this.#flushUnrecorded();
+  }
+
+  #flushUnrecorded(): void {
+    clearTimeout(this.#recordTimer);
+    this.#recordTimer = undefined;
+    for (const [runId, error] of this.#unrecorded) {
+      try {
+        this.#store.finishRun(runId, 'failed', error);
+        this.#unrecorded.delete(runId);
+        this.#options.log.warn({ runId, code: error.code }, 'run recorded as failed');
+      } catch (error) {
+        this.#options.log.debug({ err: error, runId, retryMs: this.#recordDelay }, 'run outcome still refused');
+        if (this.#stopped) return; // the next start marks it interrupted (recoverRuns)
+        this.#recordTimer = setTimeout(() => this.#flushUnrecorded(), this.#recordDelay).unref();
+        this.#recordDelay = Math.min(this.#recordDelay * 2, MAX_POLL_MS);
+        return;
+      }
+    }
+    this.#recordDelay = RECORD_RETRY_MS;
+  }
+
+  /** How a run ended when the store has not taken it yet (see #recordFailure), else undefined. */
+  unrecorded(runId: string): RunError | undefined {
+    return this.#unrecorded.get(runId);
   }
 
   #queueFollowUps(job: Job, pipeline: Pipeline, outcome: RunOutcome, commit: string | undefined, planned: Map<string, Job>): void {
