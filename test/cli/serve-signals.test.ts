@@ -11,18 +11,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from '../helpers/http.ts';
 import { tempRoot } from '../helpers/runner.ts';
-import { spawnServe } from '../helpers/serve-process.ts';
+import { freePort, spawnServe } from '../helpers/serve-process.ts';
 
 const KEY = 'ry-signals-key-5b1e';
 const NEW_KEY = 'ry-signals-key-rotated-c07a';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const accepts = (port: number): Promise<boolean> =>
   new Promise((resolve) => {

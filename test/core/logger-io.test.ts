@@ -9,18 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { mountSmallDisk, type FullDisk } from '../helpers/full-disk.ts';
 import { request } from '../helpers/http.ts';
 import { tempRoot } from '../helpers/runner.ts';
-import { spawnServe } from '../helpers/serve-process.ts';
-import net from 'node:net';
+import { freePort, spawnServe } from '../helpers/serve-process.ts';
 
 const KEY = 'ry-logger-io-key-2d9f';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function untilUp(url: string): Promise<void> {
   for (let i = 0; i < 300; i += 1) {
