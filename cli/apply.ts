@@ -7,12 +7,15 @@ import { waitForRun, type WaitOptions } from '../pipeline/wait-for-run.ts';
 import { cliContext, printJson } from './context.ts';
 import { triggerRun } from './trigger-run.ts';
 import { runJson, runLine } from '../app/run-format.ts';
+import { runPlan } from './plan.ts';
 
 interface ApplyOptions {
   readonly service?: string;
   readonly pull?: boolean;
   readonly detach?: boolean;
   readonly json?: boolean;
+  readonly dryRun?: boolean;
+  readonly detailedExitcode?: boolean;
 }
 
 /**
@@ -29,14 +32,25 @@ export function applyCommand(program: Command): void {
     .option('--service <name>', 'deploy one service of the project only')
     .option('--pull', 'pull images before the diff, so a tag that moved is deployed')
     .option('--detach', 'queue the run and return; a running `railyard worker` or `serve` runs it')
-    .option('--json', 'print the runs as JSON')
+    .option('--json', 'print the runs as JSON (with --dry-run: the plan)')
+    .option('--dry-run', 'show what apply would do and change nothing: the same as `railyard plan`')
+    .option('--detailed-exitcode', 'with --dry-run: exit 2 when there are changes (0: none, 1: error)')
     .action(async (project: string | undefined, options: ApplyOptions, command: Command) => {
+      if (options.dryRun) return dryRun(project, options, command);
+      if (options.detailedExitcode) throw new RailyardError('USAGE', '--detailed-exitcode goes with --dry-run (or railyard plan)');
       const { env, log } = cliContext(command);
       const runs = await triggerRun(env, log, applyRequest(project, options), { ...options, wait: waitWithChildren });
       if (runs === undefined) return;
       if (options.json) printJson({ runs: runs.map(runJson) });
       else process.stdout.write(`${runs.map(runLine).join('\n')}\n`);
     });
+}
+
+/** `apply --dry-run`: plan. Options that only mean something to a real apply are refused, not ignored. */
+async function dryRun(project: string | undefined, options: ApplyOptions, command: Command): Promise<void> {
+  if (options.pull) throw new RailyardError('USAGE', '--dry-run does not pull images: drop --pull (plan compares with the images already on the host)');
+  if (options.detach) throw new RailyardError('USAGE', '--dry-run queues no run: drop --detach');
+  await runPlan(project, options, command);
 }
 
 function applyRequest(project: string | undefined, options: ApplyOptions): TriggerRequest {

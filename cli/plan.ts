@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadDb } from '../config/load-db.ts';
 import { formatProblem } from '../config/problem.ts';
 import { RailyardError } from '../core/errors.ts';
+import { stackIdOf } from '../runtime/containers.ts';
 import { createDocker } from '../runtime/docker.ts';
 import { computeDiff, desiredFromRender, type DiffResult } from '../steps/diff/index.ts';
 import { renderStack } from '../steps/render/index.ts';
@@ -11,7 +12,7 @@ import { colourDiff, useColour } from './colour.ts';
 import { cliContext, printJson } from './context.ts';
 import { failOnDead, formatRoutes } from './routes.ts';
 
-interface PlanOptions {
+export interface PlanOptions {
   readonly service?: string;
   readonly json?: boolean;
   readonly detailedExitcode?: boolean;
@@ -29,24 +30,31 @@ export function planCommand(program: Command): void {
     .option('--json', 'print the plan as JSON')
     .option('--detailed-exitcode', 'exit 2 when there are changes (0: none, 1: error)')
     .option('--no-color', 'never colour the diffs (also NO_COLOR); they are coloured on a terminal')
-    .action(async (project: string | undefined, options: PlanOptions, command: Command) => {
-      const { env, db } = cliContext(command);
-      const loaded = await loadDb(db.path, env.vars, db.label);
-      if (!loaded.ok) {
-        throw new RailyardError('CONFIG_INVALID', `${db.label}: ${loaded.problems.length} problem(s), first: ${formatProblem(loaded.problems[0]!)}`);
-      }
-      const stack = renderStack(loaded.config, env, { mountDigests: await digestMounts(env.root, mountRequests(loaded.config)) });
-      const desired = desiredFromRender(stack, loaded.config, env.root);
-      const docker = createDocker(env.dockerHost);
-      const result = await computeDiff(docker, desired, { project, service: options.service }, env.root);
-      // Route truth: what each router Traefik is given dials, as `railyard routes` prints it.
-      const routes = await routeReport(docker, stack.routes, { traefikApiUrl: env.traefikApiUrl });
-      // Warnings of db.yml, host-takeover settings among them (config/host-access.ts): a plan is where a reviewer looks.
-      if (options.json) printJson({ changes: result.changes, plan: result.plan.map(summary), diffs: result.diffs, routes, configWarnings: loaded.warnings });
-      else process.stdout.write(`${loaded.warnings.map((w) => `${formatProblem(w)}\n`).join('')}${formatPlan(result, useColour({ isTTY: process.stdout.isTTY, noColor: env.noColor, flag: options.color }))}\nroutes:\n${formatRoutes(routes)}`);
-      failOnDead(routes, false);
-      if (options.detailedExitcode && result.changes > 0) process.exitCode = 2;
-    });
+    .action(runPlan);
+}
+
+/** What `plan` does, and `apply --dry-run` (DESIGN.md §3), its alias. */
+export async function runPlan(project: string | undefined, options: PlanOptions, command: Command): Promise<void> {
+  const { env, db } = cliContext(command);
+  const loaded = await loadDb(db.path, env.vars, db.label);
+  if (!loaded.ok) {
+    throw new RailyardError('CONFIG_INVALID', `${db.label}: ${loaded.problems.length} problem(s), first: ${formatProblem(loaded.problems[0]!)}`);
+  }
+  const mountDigests = await digestMounts(env.root, mountRequests(loaded.config));
+  const stack = renderStack(loaded.config, env, { mountDigests, stack: stackIdOf(env.root) });
+  const desired = desiredFromRender(stack, loaded.config, env.root);
+  const docker = createDocker(env.dockerHost);
+  const result = await computeDiff(docker, desired, { project, service: options.service }, env.root);
+  // Route truth: what each router Traefik is given dials, as `railyard routes` prints it.
+  const routes = await routeReport(docker, stack.routes, { traefikApiUrl: env.traefikApiUrl });
+  // Warnings of db.yml, host-takeover settings among them (config/host-access.ts): a plan is where a reviewer looks.
+  if (options.json) printJson({ changes: result.changes, plan: result.plan.map(summary), diffs: result.diffs, routes, configWarnings: loaded.warnings });
+  else process.stdout.write(`${loaded.warnings.map((w) => `${formatProblem(w)}
+`).join('')}${formatPlan(result, useColour({ isTTY: process.stdout.isTTY, noColor: env.noColor, flag: options.color }))}
+routes:
+${formatRoutes(routes)}`);
+  failOnDead(routes, false);
+  if (options.detailedExitcode && result.changes > 0) process.exitCode = 2;
 }
 
 function summary(entry: DiffResult['plan'][number]) {

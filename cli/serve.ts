@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { serve } from '../hooks/serve.ts';
+import { serve, type Serving } from '../hooks/serve.ts';
 import { cliContext, type GlobalOptions } from './context.ts';
 import { exitWhenStuck } from './exit-when-stuck.ts';
 import { onStopSignals } from './stop-signals.ts';
@@ -18,9 +18,15 @@ export function serveCommand(program: Command): void {
     .option('--no-schedule', 'do not run the schedules of db.yml (backup, threat-report, reconcile)')
     .action(async (options: { schedule: boolean }, command: Command) => {
       const { env, log } = cliContext(command);
-      const serving = await serve({ env, log, schedule: options.schedule, file: command.optsWithGlobals<GlobalOptions>().file });
+      // The handlers come first: a signal during start-up (the endpoint may
+      // already answer) would otherwise kill the process by signal (exit 143)
+      // and lose its log lines. A stop then waits for the start to finish.
+      let serving: Serving | undefined;
+      let hungUp = false;
       const onHangUp = (): void => {
-        serving.reload().catch((error: unknown) => serving.current().log.error({ err: error }, 'reload failed: the old configuration is kept'));
+        log.debug({}, 'SIGHUP received');
+        if (serving === undefined) hungUp = true;
+        else serving.reload().catch((error: unknown) => serving?.current().log.error({ err: error }, 'reload failed: the old configuration is kept'));
       };
       let onStop!: () => void;
       const stopped = new Promise<void>((resolve) => {
@@ -28,6 +34,14 @@ export function serveCommand(program: Command): void {
       });
       process.on('SIGHUP', onHangUp);
       const signals = onStopSignals(onStop);
+      try {
+        serving = await serve({ env, log, schedule: options.schedule, file: command.optsWithGlobals<GlobalOptions>().file });
+      } catch (error) {
+        process.off('SIGHUP', onHangUp);
+        signals.dispose();
+        throw error;
+      }
+      if (hungUp) serving.reload().catch((error: unknown) => serving?.current().log.error({ err: error }, 'reload failed: the old configuration is kept'));
       const failed = await Promise.race([stopped.then(() => undefined), serving.failure.catch((error: unknown) => error)]);
       process.off('SIGHUP', onHangUp);
       await serving.shutdown();

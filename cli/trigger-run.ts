@@ -39,7 +39,8 @@ export async function triggerRun(env: Env, log: Logger, request: TriggerRequest,
     const wait = options.wait ?? (async (s: RunStore, id: string, o: WaitOptions) => [await waitForRun(s, id, o)]);
     // Says so when the work moved on: a newer trigger absorbed the run, or railyard restarted during it and retried it.
     const onFollow = (from: RunRecord, to: string): void => log.info({ runId: from.id, status: from.status, next: to }, 'following the run that does the work');
-    const runs = await wait(store, accepted.runId, { onFollow });
+    // A run this process ran ends here even when the store refused its outcome (a full disk): no hang.
+    const runs = await wait(store, accepted.runId, { onFollow, ...(started ? { unrecorded: (id: string) => started.runner.unrecorded(id) } : {}) });
     if (runs.some((run) => run.status !== 'succeeded')) process.exitCode = 1;
     return runs;
   } finally {

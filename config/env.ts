@@ -99,7 +99,7 @@ export interface Env {
   readonly runsKeepDays: number;
   /** At most this many finished runs are kept (`RUNS_KEEP`). @default 1000 */
   readonly runsKeep: number;
-  /** A git network operation fails after this long without progress (`GIT_TIMEOUT`, seconds). @default 60 */
+  /** The pull (fetch, or clone) fails with GIT_TIMEOUT when it has not finished within this long (`GIT_TIMEOUT`, seconds). @default 60 */
   readonly gitTimeoutMs: number;
   /** `NO_COLOR` is set to anything but empty (https://no-color.org): no ANSI colours in CLI output. @default false */
   readonly noColor: boolean;

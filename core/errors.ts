@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'GIT_FAILED'
   // docker
   | 'DOCKER_UNREACHABLE'
+  /** A project's containers belong to another stack root on the same engine. */
+  | 'STACK_CONFLICT'
   | 'COMPOSE_INVALID'
   | 'COMPOSE_FAILED'
   | 'IMAGE_PULL_FAILED'

@@ -35,13 +35,13 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const destination = options.destination ?? process.stderr;
   const isPretty = options.pretty ?? Boolean((destination as { isTTY?: boolean }).isTTY);
-  const sink = isPretty ? prettyStream()({ destination, sync: true, colorize: true, ignore: 'pid,hostname' }) : destination;
+  const sink = isPretty ? prettyStream()({ destination: survivable(destination), sync: true, colorize: true, ignore: 'pid,hostname' }) : destination;
   const scrub = scrubber(options.secrets ?? []);
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
       const line = scrub(chunk.toString('utf8'));
       options.tap?.(line);
-      sink.write(line);
+      writeLine(sink, line);
       done();
     },
   });
@@ -51,6 +51,32 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 /** pino-pretty and its dependencies load only for a terminal (~5 MB in each thread otherwise). */
 function prettyStream(): typeof PinoPretty {
   return createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+}
+
+/**
+ * Streams whose failures were made harmless. A log line that cannot be
+ * written (stderr a pipe nobody reads: EPIPE; a file on a full disk: ENOSPC)
+ * is dropped: logging must never kill the process (issue 12), and there is
+ * nowhere left to say so.
+ */
+const survivors = new WeakSet<NodeJS.WritableStream>();
+
+function survivable<S extends NodeJS.WritableStream>(stream: S): S {
+  if (!survivors.has(stream)) {
+    survivors.add(stream);
+    stream.on('error', () => undefined);
+  }
+  return stream;
+}
+
+/** Writes one line where failures are dropped: the error event, and a synchronous throw (a file's SyncWriteStream). */
+export function writeLine(stream: NodeJS.WritableStream, line: string): void {
+  try {
+    const target = survivable(stream);
+    if ((target as { destroyed?: boolean }).destroyed !== true) target.write(line);
+  } catch {
+    // dropped: see survivable
+  }
 }
 
 /** Returns a function removing secrets from a piece of text. */

@@ -1,7 +1,7 @@
 import type { Env } from '../config/env.ts';
 import { locateDb } from '../config/stack.ts';
 import { RailyardError } from '../core/errors.ts';
-import type { Logger } from '../core/logger.ts';
+import { writeLine, type Logger } from '../core/logger.ts';
 import type { PipelineRegistry } from '../pipeline/registry.ts';
 import type { RunStore } from '../pipeline/run-store.ts';
 import type { Runner } from '../pipeline/runner.ts';
@@ -92,7 +92,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       env, file: options.file, pipelines: describePipelines(pipelines), rateLimit: options.rateLimit,
       listen: options.listen ?? (env.listenFd !== undefined ? { fd: env.listenFd } : { host: env.host, port: env.port }),
       pretty: options.pretty ?? Boolean(process.stderr.isTTY),
-      logSink: options.logSink ?? ((line) => process.stderr.write(line)),
+      logSink: options.logSink ?? ((line) => writeLine(process.stderr, line)),
       onTriggered: adoptSoon(started),
       onApplyBlocks: () => keeper.sync(),
       onFailure: (error) => {
@@ -127,19 +127,50 @@ function serving(options: ServeOptions, started: StartedRunner, http: HttpThread
     store: started.store,
     failure,
     current: () => ({ env, log }),
-    async reload() {
+    reload: coalesced(async (requests) => {
       const next = reloadEnv(env, log, (candidate) => started.runner.setEnv(candidate));
       const reloaded = await http.reload(next);
       const changed = next !== env;
       env = next;
       keeping.settings.current = env.blocks;
       await schedules?.update(env, locateDb(env, options.file));
-      log.info({ env: changed, db: reloaded.db }, 'configuration reloaded');
+      log.info({ env: changed, db: reloaded.db, requests }, 'configuration reloaded');
       return { env: changed, db: reloaded.db };
-    },
+    }),
     async shutdown() {
       await shutdown(env, log, http, schedules, started, keeping.keeper);
     },
+  };
+}
+
+/**
+ * One reload at a time, and every call answered: a call made while a reload
+ * runs waits for the next one, which starts after it and so reads what the
+ * caller changed. Calls made meanwhile share that next reload (`requests`
+ * says how many). Overlapping reloads used to lose their answers (issue 12:
+ * of 50 SIGHUPs during slow reloads, 21 never completed) and could apply an
+ * older configuration last.
+ */
+function coalesced<T>(reload: (requests: number) => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | undefined;
+  let next: Promise<T> | undefined;
+  let waiting = 0;
+  const start = (requests: number): Promise<T> => {
+    running = reload(requests).finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+  return () => {
+    if (running === undefined) return start(1);
+    waiting += 1;
+    next ??= running.catch(() => undefined).then(() => {
+      const requests = waiting;
+      next = undefined;
+      waiting = 0;
+      return start(requests);
+    });
+    return next;
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Env } from '../config/env.ts';
 import type { Job } from './job.ts';
-import { createLogger } from '../core/logger.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
 import { RunLog } from './run-log.ts';
 import { runPipeline, type RunOutcome } from './run-pipeline.ts';
 import type { RunStore } from './run-store.ts';
@@ -32,13 +32,13 @@ export async function executeJob(job: Job, options: ExecuteOptions): Promise<voi
     ...(options.logDestination !== undefined && { destination: options.logDestination }),
   }).child({ runId: job.runId, pipeline: job.pipeline, project: job.project, ...(job.service && { service: job.service }) });
   let commit = job.trigger.commit;
-  store.startRun(job.runId);
+  bestEffort(log, 'run start not written', () => store.startRun(job.runId));
   log.info({ trigger: job.trigger.kind, commit }, 'run started');
   const scope = {
     ...job, env, log, clients: options.clients, signal: options.signal,
     recordCommit: (sha: string) => {
       commit = sha;
-      store.setCommit(job.runId, sha);
+      bestEffort(log, 'run commit not written', () => store.setCommit(job.runId, sha));
     },
   };
   const outcome = await runPipeline(options.pipeline, scope, store).catch((error: unknown): RunOutcome => {
@@ -47,5 +47,17 @@ export async function executeJob(job: Job, options: ExecuteOptions): Promise<voi
   });
   options.finish(outcome, commit);
   log.info({ status: outcome.status, error: outcome.error }, 'run finished');
-  runLog.flush();
+  bestEffort(log, 'run log not written', () => runLog.flush());
+}
+
+/**
+ * A store write the run can go on without (a full disk, a lock held
+ * elsewhere): logged, not thrown, so the run still ends and is recorded.
+ */
+function bestEffort(log: Logger, what: string, write: () => void): void {
+  try {
+    write();
+  } catch (error) {
+    log.error({ err: error }, what);
+  }
 }

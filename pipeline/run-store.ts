@@ -16,6 +16,11 @@ export type NewRun = Pick<RunRecord, 'pipeline' | 'project' | 'service' | 'trigg
   readonly retryOf?: string;
 };
 
+/** SQLITE_BUSY or one of its extended codes: another connection holds the lock. */
+export function isBusy(error: unknown): boolean {
+  return String((error as { code?: unknown } | null)?.code ?? '').startsWith('SQLITE_BUSY');
+}
+
 /** Where the store lives in a stack root. */
 export const storePath = (root: string): string => join(root, 'data', 'railyard.db');
 
@@ -255,6 +260,26 @@ export class RunStore implements DeployHistory {
   /** The connection, for stores that keep their tables in the same file (block-store.ts). */
   get database(): Database.Database {
     return this.#db;
+  }
+
+  /**
+   * Whether a write could start within `waitMs`: false while another
+   * connection holds the write lock that long (another process, a frozen
+   * filesystem). Takes the lock and gives it back at once.
+   */
+  writable(waitMs: number): boolean {
+    const before = this.#db.pragma('busy_timeout', { simple: true }) as number;
+    this.#db.pragma(`busy_timeout = ${Math.max(0, Math.round(waitMs))}`);
+    try {
+      this.#db.exec('BEGIN IMMEDIATE');
+      this.#db.exec('ROLLBACK');
+      return true;
+    } catch (error) {
+      if (isBusy(error)) return false;
+      throw error;
+    } finally {
+      this.#db.pragma(`busy_timeout = ${before}`);
+    }
   }
 
   /** `ok` when SQLite finds the database file intact. */

@@ -8,8 +8,8 @@ import { ProjectQueue } from './project-queue.ts';
 import { interruptRun, recoverRuns, type Interruption } from './recover.ts';
 import type { PipelineRegistry } from './registry.ts';
 import type { RunOutcome } from './run-pipeline.ts';
-import type { RunRecord } from './run-record.ts';
-import type { RunStore } from './run-store.ts';
+import type { RunError, RunRecord } from './run-record.ts';
+import { isBusy, type RunStore } from './run-store.ts';
 import type { Pipeline, Step } from './types.ts';
 import type { Accepted, TriggerRequest } from '../core/types.ts';
 import type { Clients } from '../runtime/docker.ts';
@@ -36,6 +36,10 @@ export interface RunnerOptions {
 const PRUNE_EVERY_MS = 10 * 60_000;
 /** How long an aborted run may take to stop before `stop` gives up on it. */
 const ABANDON_AFTER_MS = 1000;
+/** The longest wait between two polls of a store that keeps failing. */
+const MAX_POLL_MS = 10_000;
+/** The first wait before writing again an outcome the store refused. */
+const RECORD_RETRY_MS = 500;
 
 /**
  * The one runner: every trigger (webhook, /update-upstream, CLI, schedule)
@@ -55,6 +59,14 @@ export class Runner {
   readonly #abandoned = new Set<string>();
   #env: Env;
   #poll: NodeJS.Timeout | undefined;
+  #pollDelay = 0;
+  #stopped = false;
+  /** Since when polls found the store locked by another connection. */
+  #busySince: number | undefined;
+  /** Runs that ended but whose outcome the store refused (a full disk): written as failed once it takes writes. */
+  readonly #unrecorded = new Map<string, RunError>();
+  #recordTimer: NodeJS.Timeout | undefined;
+  #recordDelay = RECORD_RETRY_MS;
   #lastPrune = 0;
 
   constructor(options: RunnerOptions) {
@@ -91,7 +103,8 @@ export class Runner {
     this.adopt();
     this.#prune();
     this.#queue.start();
-    this.#poll = setInterval(() => this.adopt(), this.#options.pollMs ?? 500).unref();
+    this.#pollDelay = this.#options.pollMs ?? 500;
+    this.#schedulePoll();
     return interrupted;
   }
 
@@ -123,7 +136,9 @@ export class Runner {
    * a shutdown past SHUTDOWN_GRACE; its late outcome is dropped.
    */
   async stop(options: { readonly drain?: boolean; /** @default 1000 */ readonly abandonAfterMs?: number } = {}): Promise<void> {
-    clearInterval(this.#poll);
+    this.#stopped = true;
+    clearTimeout(this.#poll);
+    clearTimeout(this.#recordTimer);
     this.#queue.pause();
     if (options.drain === true) return this.#queue.onIdle();
     this.#shutdown.abort(new RailyardError('RUN_INTERRUPTED', 'railyard was stopped during the run'));
@@ -184,6 +199,8 @@ export class Runner {
    */
   adopt(): void {
     const held = new Set(this.#queue.jobs().map((j) => j.runId));
+    // A read first (WAL: it waits for no lock): the write lock is taken only when there is something to adopt.
+    if (this.#store.runsWithStatus('queued').every((run) => held.has(run.id))) return;
     const planned = new Map<string, Job>();
     this.#store.transaction(() => {
       for (const run of this.#store.runsWithStatus('queued')) {
@@ -196,6 +213,31 @@ export class Runner {
       }
     });
     for (const job of planned.values()) this.#queue.put(job);
+  }
+
+  /**
+   * The poll for runs queued elsewhere. A store another process keeps locked
+   * (SQLITE_BUSY after the busy timeout) or that fails otherwise is tried
+   * again later, backing off to MAX_POLL_MS: the runner stays up (issue 12).
+   */
+  #schedulePoll(): void {
+    this.#poll = setTimeout(() => {
+      const base = this.#options.pollMs ?? 500;
+      try {
+        this.adopt();
+        if (this.#busySince !== undefined) this.#options.log.info({ busyMs: Date.now() - this.#busySince }, 'run store writable again');
+        this.#busySince = undefined;
+        this.#pollDelay = base;
+      } catch (error) {
+        if (this.#stopped) return;
+        if (this.#busySince === undefined) {
+          this.#busySince = Date.now();
+          this.#options.log.warn({ err: error, busy: isBusy(error) }, 'run store unavailable: queued runs are picked up once it answers');
+        }
+        this.#pollDelay = Math.min(this.#pollDelay * 2, MAX_POLL_MS);
+      }
+      if (!this.#stopped) this.#schedulePoll();
+    }, this.#pollDelay).unref();
   }
 
   async #execute(job: Job): Promise<void> {
@@ -234,9 +276,14 @@ export class Runner {
     } catch (error) {
       // Nothing of the transaction stuck: the run must not stay `running`.
       planned.clear();
-      this.#options.log.error({ err: error, runId: job.runId }, 'follow-up runs not queued');
-      const message = `Could not queue the runs it asked for: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
-      this.#store.finishRun(job.runId, 'failed', { step: undefined, code: 'UNEXPECTED', message });
+      const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      if (outcome.status === 'succeeded' && pipeline.followUps !== undefined) {
+        this.#options.log.error({ err: error, runId: job.runId }, 'follow-up runs not queued');
+        this.#recordFailure(job.runId, { step: undefined, code: 'UNEXPECTED', message: `Could not queue the runs it asked for: ${why}` });
+      } else {
+        this.#options.log.error({ err: error, runId: job.runId, status: outcome.status }, 'run outcome not written: the store refused it');
+        this.#recordFailure(job.runId, { step: outcome.error?.step, code: 'STORE_FAILED', message: `The run ended ${outcome.status} but the run store refused the outcome (${why})${outcome.error ? `: ${outcome.error.message}` : ''}` });
+      }
     }
     for (const next of planned.values()) this.#queue.put(next);
     if (outcome.status !== 'interrupted') this.#report(job.runId, outcome);
@@ -250,6 +297,40 @@ export class Runner {
     } catch (error) {
       this.#options.log.error({ err: error, runId }, 'finished run not reported');
     }
+  }
+
+  /**
+   * The run ended, how it ended could not be written: it must not stay
+   * `running`. Tried now, then again with backoff while the store refuses
+   * (a full disk, a lock held elsewhere); `unrecorded` answers meanwhile.
+   */
+  #recordFailure(runId: string, error: RunError): void {
+    this.#unrecorded.set(runId, error);
+    this.#flushUnrecorded();
+  }
+
+  #flushUnrecorded(): void {
+    clearTimeout(this.#recordTimer);
+    this.#recordTimer = undefined;
+    for (const [runId, error] of this.#unrecorded) {
+      try {
+        this.#store.finishRun(runId, 'failed', error);
+        this.#unrecorded.delete(runId);
+        this.#options.log.warn({ runId, code: error.code }, 'run recorded as failed');
+      } catch (error) {
+        this.#options.log.debug({ err: error, runId, retryMs: this.#recordDelay }, 'run outcome still refused');
+        if (this.#stopped) return; // the next start marks it interrupted (recoverRuns)
+        this.#recordTimer = setTimeout(() => this.#flushUnrecorded(), this.#recordDelay).unref();
+        this.#recordDelay = Math.min(this.#recordDelay * 2, MAX_POLL_MS);
+        return;
+      }
+    }
+    this.#recordDelay = RECORD_RETRY_MS;
+  }
+
+  /** How a run ended when the store has not taken it yet (see #recordFailure), else undefined. */
+  unrecorded(runId: string): RunError | undefined {
+    return this.#unrecorded.get(runId);
   }
 
   #queueFollowUps(job: Job, pipeline: Pipeline, outcome: RunOutcome, commit: string | undefined, planned: Map<string, Job>): void {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RailyardError } from '../core/errors.ts';
-import type { RunRecord } from './run-record.ts';
+import type { RunError, RunRecord } from './run-record.ts';
 import type { RunStore } from './run-store.ts';
 import { FINAL_STATUSES } from '../core/types.ts';
 
@@ -10,6 +10,8 @@ export interface WaitOptions {
   readonly signal?: AbortSignal;
   /** Called when the wait moves on from `from` (superseded or interrupted) to the run `to`. */
   readonly onFollow?: (from: RunRecord, to: string) => void;
+  /** How a run ended that the store has not taken yet (Runner.unrecorded): the wait ends with it. */
+  readonly unrecorded?: (runId: string) => RunError | undefined;
 }
 
 /**
@@ -30,6 +32,8 @@ export async function waitForRun(store: RunStore, runId: string, options: WaitOp
       continue;
     }
     if (FINAL_STATUSES.includes(run.status)) return run;
+    const ended = options.unrecorded?.(id);
+    if (ended !== undefined) return { ...run, status: 'failed', error: ended };
     await sleep(options.intervalMs ?? 100, undefined, options.signal ? { signal: options.signal } : {});
   }
 }

@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import type Docker from 'dockerode';
 import { unreachable } from './docker.ts';
 
@@ -5,6 +7,9 @@ export const LABEL_PROJECT = 'com.docker.compose.project';
 export const LABEL_SERVICE = 'com.docker.compose.service';
 export const LABEL_NUMBER = 'com.docker.compose.container-number';
 export const LABEL_CONFIG_HASH = 'railyard.config-hash';
+/** The stack root a container was rendered for (see stackIdOf). */
+export const LABEL_STACK = 'railyard.stack';
+const LABEL_WORKING_DIR = 'com.docker.compose.project.working_dir';
 
 /** One container of a compose service, as the list call reports it. */
 export interface ServiceContainer {
@@ -14,6 +19,12 @@ export interface ServiceContainer {
   readonly service: string;
   /** `railyard.config-hash`, or undefined for containers railyard did not render. */
   readonly configHash: string | undefined;
+  /**
+   * The stack root it belongs to: its `railyard.stack` label, else (rendered
+   * before that label, or the proxy) the root its compose folder is in
+   * (`<root>/upstream/<project>`, `<root>/proxy`). Undefined for other containers.
+   */
+  readonly stack: string | undefined;
   /** The image ID the container runs (sha256:...). */
   readonly imageId: string;
   /** created | running | restarting | exited | paused | dead | removing */
@@ -44,10 +55,42 @@ export async function listContainers(docker: Docker, filter: ContainerFilter = {
   } catch (error) {
     throw unreachable(docker, error);
   }
-  return list.map(toServiceContainer);
+  const realpaths = new Map<string, string>();
+  return list.map((info) => toServiceContainer(info, realpaths));
 }
 
-function toServiceContainer(info: Docker.ContainerInfo): ServiceContainer {
+/**
+ * The identity of a stack root on an engine shared by several: its real path,
+ * so two spellings of one folder are one stack.
+ */
+export function stackIdOf(root: string): string {
+  try {
+    return realpathSync(root);
+  } catch {
+    return resolve(root);
+  }
+}
+
+/** Splits containers into the stack's own and other stacks' (never planned or touched). */
+export function byStack(containers: readonly ServiceContainer[], stack: string): { ours: ServiceContainer[]; foreign: ServiceContainer[] } {
+  const ours: ServiceContainer[] = [];
+  const foreign: ServiceContainer[] = [];
+  for (const c of containers) (c.stack === undefined || c.stack === stack ? ours : foreign).push(c);
+  return { ours, foreign };
+}
+
+function stackOf(labels: Readonly<Record<string, string>>, realpaths: Map<string, string>): string | undefined {
+  const label = labels[LABEL_STACK];
+  if (label !== undefined) return label;
+  const dir = labels[LABEL_WORKING_DIR];
+  if (dir === undefined || labels[LABEL_CONFIG_HASH] === undefined) return undefined;
+  const root = basename(dirname(dir)) === 'upstream' ? dirname(dirname(dir)) : basename(dir) === 'proxy' ? dirname(dir) : undefined;
+  if (root === undefined) return undefined;
+  if (!realpaths.has(root)) realpaths.set(root, stackIdOf(root));
+  return realpaths.get(root);
+}
+
+function toServiceContainer(info: Docker.ContainerInfo, realpaths: Map<string, string>): ServiceContainer {
   const labels = info.Labels ?? {};
   return {
     id: info.Id,
@@ -55,6 +98,7 @@ function toServiceContainer(info: Docker.ContainerInfo): ServiceContainer {
     project: labels[LABEL_PROJECT] ?? '',
     service: labels[LABEL_SERVICE] ?? '',
     configHash: labels[LABEL_CONFIG_HASH],
+    stack: stackOf(labels, realpaths),
     imageId: info.ImageID,
     state: info.State,
     health: healthOf(info.Status),

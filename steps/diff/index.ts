@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { load } from 'js-yaml';
 import type { DbConfig } from '../../config/db-types.ts';
 import type { Step } from '../../pipeline/types.ts';
-import { listContainers } from '../../runtime/containers.ts';
+import { byStack, listContainers, stackIdOf, type ServiceContainer } from '../../runtime/containers.ts';
+import { RailyardError } from '../../core/errors.ts';
 import { pingDocker, type DockerClient } from '../../runtime/docker.ts';
 import { localImageIds } from '../../runtime/images.ts';
 import { buildPlan, type DesiredProject, type PlannedService, type PlanScope } from './plan.ts';
@@ -49,8 +50,10 @@ export async function computeDiff(docker: DockerClient, desired: readonly Desire
   await pingDocker(docker);
   // A project's plan needs only that project's containers: listing the whole host costs a run per project O(host).
   const listing = scope.project === undefined ? {} : { project: scope.project };
-  const [containers, imageIds] = await Promise.all([listContainers(docker, listing), localImageIds(docker)]);
-  const plan = buildPlan(desired, containers, imageIds, scope);
+  const [listed, imageIds] = await Promise.all([listContainers(docker, listing), localImageIds(docker)]);
+  const { ours, foreign } = byStack(listed, stackIdOf(root));
+  refuseForeign(desired, foreign, scope);
+  const plan = buildPlan(desired, ours, imageIds, scope);
   const diffs: Record<string, string> = {};
   for (const entry of plan) {
     if (entry.action === 'unchanged' || entry.action === 'remove' || entry.desired === undefined) continue;
@@ -59,6 +62,23 @@ export async function computeDiff(docker: DockerClient, desired: readonly Desire
     if (text !== '') diffs[`${entry.project}/${entry.service}`] = text;
   }
   return { plan, diffs, changes: plan.filter((p) => p.action !== 'unchanged').length, desired };
+}
+
+/**
+ * A project this stack renders whose containers another stack root deployed:
+ * compose would take them over, so nothing is planned for it.
+ */
+function refuseForeign(desired: readonly DesiredProject[], foreign: readonly ServiceContainer[], scope: PlanScope): void {
+  const inScope = (name: string): boolean => scope.project === undefined || scope.project.toLowerCase() === name.toLowerCase();
+  for (const project of desired) {
+    const taken = foreign.find((c) => inScope(project.name) && c.project === project.name.toLowerCase());
+    if (taken === undefined) continue;
+    throw new RailyardError(
+      'STACK_CONFLICT',
+      `Project ${project.name} is deployed on this engine by another stack root (${taken.stack}): rename the project in one of them, or deploy it from one root only`,
+      { project: project.name },
+    );
+  }
 }
 
 /** Adapts render's output (and db.yml's rollout settings) to what the planner compares. */

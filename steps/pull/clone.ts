@@ -16,6 +16,8 @@ export interface CloneOptions {
   /** Sent with the token (GIT_USERNAME). */
   readonly username: string;
   readonly http: HttpClient;
+  /** The pull's deadline and the run's cancellation: once aborted, nothing is tried again. */
+  readonly signal: AbortSignal;
   readonly log: Logger;
   /** Keep the checked-out commit without fetching (a parent run just pulled). */
   readonly reuse: boolean;
@@ -47,7 +49,7 @@ export async function syncClone(options: CloneOptions): Promise<CloneState> {
   try {
     return { commit: await fetchAndCheckout(options), previous, action: 'fetched' };
   } catch (error) {
-    if (isRemoteProblem(error)) throw error;
+    if (options.signal.aborted || isRemoteProblem(error)) throw error;
     options.log.warn({ err: error }, 'clone unusable, cloning again');
     return { commit: await cloneFresh(options), previous, action: 'recloned' };
   }

@@ -27,7 +27,7 @@ export function gitError(error: unknown, context: GitErrorContext): RailyardErro
   const { host } = context;
   const make = (code: ConstructorParameters<typeof RailyardError>[0], message: string): RailyardError =>
     new RailyardError(code, message, { cause: error, step: 'pull' });
-  if (context.timedOut) return make('GIT_TIMEOUT', `${host} made no progress for ${context.timeoutMs / 1000} s (GIT_TIMEOUT)`);
+  if (context.timedOut) return make('GIT_TIMEOUT', `The pull from ${host} did not finish within ${context.timeoutMs / 1000} s (GIT_TIMEOUT)`);
   const code = codeOf(error);
   if (code === 'HttpError') {
     const status = (error as { data?: { statusCode?: number } }).data?.statusCode ?? 0;

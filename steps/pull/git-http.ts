@@ -1,63 +1,50 @@
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
 import { gitHttpRequest } from './git-lib.ts';
 
-/** isomorphic-git's HTTP client with a timeout; `timedOut` tells a timeout from other failures. */
+/** isomorphic-git's HTTP client under one deadline; `timedOut` tells the deadline from other failures. */
 export interface TimedHttpClient extends HttpClient {
   readonly timedOut: boolean;
+  /** Aborts at the deadline or with the run: the pull stops there, it does not clone again. */
+  readonly signal: AbortSignal;
+  /** Clears the deadline (the pull is over). */
+  dispose(): void;
 }
 
 /**
- * An HTTP client for isomorphic-git (Node's fetch) where every request fails
- * after `idleMs` without progress (no response, or no body chunk), and when
- * `signal` aborts. An idle limit rather than a total one: a large clone on a
- * slow link is fine as long as bytes keep coming.
+ * An HTTP client for isomorphic-git (Node's fetch) whose requests all fail
+ * once `deadlineMs` have passed since it was made, and when `signal` aborts.
+ * A total deadline rather than an idle one: a server trickling a byte now and
+ * then would never be idle long enough, and the pull would hold its project's
+ * queue forever.
  */
-export function timedHttpClient(idleMs: number, signal: AbortSignal): TimedHttpClient {
+export function timedHttpClient(deadlineMs: number, signal: AbortSignal): TimedHttpClient {
   let timedOut = false;
+  const deadline = new AbortController();
+  const timer = setTimeout(() => {
+    timedOut = true;
+    // A TimeoutError: isRemoteProblem takes it for what it is, not for a broken clone.
+    deadline.abort(new DOMException(`the pull did not finish within ${deadlineMs} ms`, 'TimeoutError'));
+  }, deadlineMs);
+  timer.unref();
+  const both = AbortSignal.any([signal, deadline.signal]);
   return {
     get timedOut() {
       return timedOut;
     },
+    signal: both,
+    dispose: () => clearTimeout(timer),
     async request(request: GitHttpRequest): Promise<GitHttpResponse> {
-      const controller = new AbortController();
-      const onAbort = (): void => controller.abort(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      let timer: NodeJS.Timeout | undefined;
-      const arm = (): void => {
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          timedOut = true;
-          controller.abort(new Error(`no progress for ${idleMs} ms`));
-        }, idleMs).unref();
-      };
-      const done = (): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-      };
-      arm();
-      try {
-        const response = await (await gitHttpRequest())({ ...request, signal: controller.signal });
-        if (response.body === undefined) {
-          done();
-          return response;
-        }
-        arm();
-        return { ...response, body: watch(response.body, arm, done) };
-      } catch (error) {
-        done();
-        throw error;
-      }
+      both.throwIfAborted();
+      const response = await (await gitHttpRequest())({ ...request, signal: both });
+      return response.body === undefined ? response : { ...response, body: stopping(response.body, both) };
     },
   };
 }
 
-async function* watch(body: AsyncIterable<Uint8Array>, onChunk: () => void, done: () => void): AsyncIterableIterator<Uint8Array> {
-  try {
-    for await (const chunk of body) {
-      onChunk();
-      yield chunk;
-    }
-  } finally {
-    done();
+/** The body, ending with the abort reason as soon as `signal` aborts, even between two chunks. */
+async function* stopping(body: AsyncIterable<Uint8Array>, signal: AbortSignal): AsyncIterableIterator<Uint8Array> {
+  for await (const chunk of body) {
+    signal.throwIfAborted();
+    yield chunk;
   }
 }

@@ -35,18 +35,19 @@ export const pull: Step<'pull', PullResult> = {
     const repoUrl = env.repoUrl;
     if (repoUrl === undefined) return pullLocal(ctx);
     const url = checkRepoUrl(repoUrl);
-    const http = timedHttpClient(env.gitTimeoutMs, ctx.signal);
     const dir = cloneDir(env.root);
     const state = await withCloneLock(dir, async () => {
+      // The deadline starts once the clone is ours: another run's pull is not charged to this one.
+      const http = timedHttpClient(env.gitTimeoutMs, ctx.signal);
       const synced = await syncClone({
-        dir, url: repoUrl, branch: env.repoBranch, token: env.gitToken, username: env.gitUsername, http, log: ctx.log,
+        dir, url: repoUrl, branch: env.repoBranch, token: env.gitToken, username: env.gitUsername, http, signal: http.signal, log: ctx.log,
         reuse: ctx.trigger.parentRunId !== undefined,
       }).catch((error: unknown) => {
         throw gitError(error, {
           host: url.host, branch: env.repoBranch, hasToken: env.gitToken !== undefined,
           timedOut: http.timedOut, timeoutMs: env.gitTimeoutMs,
         });
-      });
+      }).finally(() => http.dispose());
       await checkDbFile(dir, ctx); // before the lock lets a reader near the checkout
       return synced;
     });

@@ -1,5 +1,6 @@
 import type { DependsOn, Healthcheck, Project, Service } from '../../config/db-types.ts';
 import { CONFIG_HASH_LABEL, configHash } from './config-hash.ts';
+import { LABEL_STACK } from '../../runtime/containers.ts';
 import { mergeProperties } from './merge-properties.ts';
 import { withDrainMarker } from './drain-healthcheck.ts';
 import { composeVolume, configMounts } from './mounts.ts';
@@ -26,6 +27,8 @@ export interface ComposeServiceInput {
   readonly composeHosts: ReadonlySet<string>;
   readonly routes: readonly Route[];
   readonly digest: MountDigest;
+  /** The stack root's id, labelled `railyard.stack` like the hash (outside it). */
+  readonly stack?: string | undefined;
 }
 
 /** One db.yml service as a compose service, with itsUP's naming and defaults. */
@@ -58,7 +61,7 @@ export function composeService(input: ComposeServiceInput): ComposeServiceOutput
   const hash = configHash({ service: merged, mounts });
   return {
     name: composeServiceName(project.name, service.host),
-    definition: { ...drainGuarded(merged), labels: [...labels, `${CONFIG_HASH_LABEL}=${hash}`] },
+    definition: { ...drainGuarded(merged), labels: [...labels, `${CONFIG_HASH_LABEL}=${hash}`, ...(input.stack === undefined ? [] : [`${LABEL_STACK}=${input.stack}`])] },
     configHash: hash,
     dataDirs: volumes.flatMap((volume) => (volume.dataDir !== undefined ? [volume.dataDir] : [])),
   };
@@ -98,11 +101,11 @@ function parseLabel(label: string): Label {
 
 /**
  * `key=value` lines; a later label with the same key (the user's) replaces the
- * earlier one in place. The hash label is railyard's alone: it is added last.
+ * earlier one in place. The hash and stack labels are railyard's alone: they are added last.
  */
 function labelList(labels: readonly Label[]): string[] {
   const byKey = new Map<string, string>();
-  for (const [key, value] of labels) if (key !== CONFIG_HASH_LABEL) byKey.set(key, value);
+  for (const [key, value] of labels) if (key !== CONFIG_HASH_LABEL && key !== LABEL_STACK) byKey.set(key, value);
   return [...byKey].map(([key, value]) => `${key}=${value}`);
 }
 

@@ -18,7 +18,7 @@ export interface ProjectOutput {
  * `upstream/<project>/docker-compose.yml` (and `.env` for project env), or
  * undefined when the project is disabled or has no service with an image.
  */
-export function renderProject(project: Project, routes: readonly Route[], digest: MountDigest, subnetOf?: SubnetOf): ProjectOutput | undefined {
+export function renderProject(project: Project, routes: readonly Route[], digest: MountDigest, subnetOf?: SubnetOf, stack?: string): ProjectOutput | undefined {
   if (!project.enabled) return undefined;
   const services = project.services.filter((s): s is Service & { image: string } => s.image !== undefined);
   if (services.length === 0) return undefined;
@@ -28,7 +28,7 @@ export function renderProject(project: Project, routes: readonly Route[], digest
   const digestWithEnv: MountDigest = (name, path) => (path === '.env' ? (env === undefined ? 'absent' : sha256(env)) : digest(name, path));
   const composeHosts = new Set(services.map((s) => s.host));
   const outputs = services.map((service) =>
-    composeService({ project, service, composeHosts, routes: routes.filter((r) => r.service === service.host), digest: digestWithEnv }),
+    composeService({ project, service, composeHosts, routes: routes.filter((r) => r.service === service.host), digest: digestWithEnv, stack }),
   );
   const usesProxynet = outputs.some((o) => networkNames(o.definition['networks']).includes(PROXY_NETWORK));
   const subnet = subnetOf !== undefined && outputs.some((o) => usesDefaultNetwork(o.definition)) ? subnetOf(project.name) : undefined;

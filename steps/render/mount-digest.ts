@@ -41,7 +41,10 @@ export function mountRequests(config: DbConfig): MountRequest[] {
 /**
  * Digests, keyed `<project>/<path>`, for `renderStack`'s `mountDigests`:
  * `file:<sha256>`, `dir:<sha256 of the tree>` (`dir:` alone when no service
- * mounts it read-only), `link:<target>` or `absent`. Symlinks are never followed.
+ * mounts it read-only) or `link:<target>`. Symlinks are never followed.
+ * A missing source digests as the empty folder Docker creates for it at the
+ * first deploy, so the second deploy sees no change (issue 12: stateful
+ * services were recreated for nothing).
  */
 export async function digestMounts(root: string, requests: readonly MountRequest[]): Promise<Map<string, string>> {
   const digests = new Map<string, string>();
@@ -57,7 +60,7 @@ async function digestPath(path: string, readFolder: boolean, projectRoot: boolea
     if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
     throw error;
   });
-  if (stats === undefined) return 'absent';
+  if (stats === undefined) return readFolder ? `dir:${sha256('')}` : 'dir:';
   if (stats.isSymbolicLink()) return `link:${await readlink(path)}`;
   if (stats.isFile()) return `file:${await fileDigest(path, stats.size)}`;
   if (!stats.isDirectory()) return 'special';

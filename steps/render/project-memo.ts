@@ -4,7 +4,7 @@ import type { MountDigest } from './compose-service.ts';
 import type { Route } from './routes.ts';
 
 interface Entry {
-  /** db.yml's project and its routes, as JSON: what the output was rendered from. */
+  /** db.yml's project, its routes and the stack label, as JSON: what the output was rendered from. */
   readonly input: string;
   /** Every mount digest the render looked up, and what it was. */
   readonly digests: readonly (readonly [string, string])[];
@@ -26,8 +26,8 @@ interface Entry {
 export class ProjectMemo {
   readonly #entries = new Map<string, Entry>();
 
-  render(project: Project, routes: readonly Route[], digest: MountDigest, subnetOf: SubnetOf | undefined): ProjectOutput | undefined {
-    const input = JSON.stringify([project, routes]);
+  render(project: Project, routes: readonly Route[], digest: MountDigest, subnetOf: SubnetOf | undefined, stack?: string): ProjectOutput | undefined {
+    const input = JSON.stringify([project, routes, stack ?? null]);
     const cached = this.#entries.get(project.name);
     if (cached !== undefined && cached.input === input && cached.digests.every(([path, value]) => digest(project.name, path) === value)) {
       // Asked at the same point as a render asks, so the allocator hands out subnets in the same order.
@@ -42,7 +42,7 @@ export class ProjectMemo {
       return value;
     };
     const asking: SubnetOf | undefined = subnetOf === undefined ? undefined : (name) => (subnet = subnetOf(name));
-    const output = renderProject(project, routes, recording, asking);
+    const output = renderProject(project, routes, recording, asking, stack);
     this.#entries.set(project.name, { input, digests, allocator: subnetOf !== undefined, subnet, output });
     return output;
   }

@@ -28,6 +28,8 @@ export interface RenderOptions {
   readonly subnetOf?: SubnetOf;
   /** Reuses the output of projects that did not change since the memo's last render. */
   readonly memo?: ProjectMemo;
+  /** The stack root's id (runtime stackIdOf), labelled on every service it renders. */
+  readonly stack?: string;
 }
 
 /**
@@ -50,8 +52,8 @@ export function renderStack(config: DbConfig, env: RenderEnv, options: RenderOpt
   for (const project of config.projects) {
     const projectRoutes = byProject.get(project.name) ?? [];
     const output = options.memo
-      ? options.memo.render(project, projectRoutes, digest, options.subnetOf)
-      : renderProject(project, projectRoutes, digest, options.subnetOf);
+      ? options.memo.render(project, projectRoutes, digest, options.subnetOf, options.stack)
+      : renderProject(project, projectRoutes, digest, options.subnetOf, options.stack);
     if (output === undefined) continue;
     files.push(...output.files);
     dirs.push(...output.dirs);

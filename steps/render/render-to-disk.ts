@@ -1,6 +1,7 @@
 import type { DbConfig } from '../../config/db-types.ts';
 import type { NetworkPool } from '../../config/env.ts';
 import type { DockerClient } from '../../runtime/docker.ts';
+import { stackIdOf } from '../../runtime/containers.ts';
 import { digestMounts, mountRequests } from './mount-digest.ts';
 import { projectSubnets, saveSubnets } from './network-state.ts';
 import { ProjectMemo } from './project-memo.ts';
@@ -29,7 +30,7 @@ export async function renderToDisk(config: DbConfig, env: RenderEnv, options: Re
     digestMounts(options.root, mountRequests(config)),
     options.networkPool === undefined ? undefined : projectSubnets(options.root, config, options.networkPool, options.docker),
   ]);
-  const stack = renderStack(config, env, { mountDigests, memo, ...(subnets && { subnetOf: subnets.allocator.subnetOf }) });
+  const stack = renderStack(config, env, { mountDigests, memo, stack: stackIdOf(options.root), ...(subnets && { subnetOf: subnets.allocator.subnetOf }) });
   const { changed } = await writeFiles(out, stack.files, stack.dirs);
   // A preview (--out elsewhere) does not claim subnets on this host.
   if (subnets !== undefined && out === options.root) await saveSubnets(options.root, subnets);

@@ -31,7 +31,7 @@ describe('railyard serve (the process)', () => {
     const p = start({ root, environ: { API_KEY: KEY } });
     const url = await p.url;
     assert.ok(p.lines.some((l) => l.includes('db.yml.sample')), 'warns that the sample stands in');
-    assert.deepEqual((await request(url, '/healthz')).json(), { status: 'degraded', docker: { reachable: false }, queue: { depth: 0, running: 0 } });
+    assert.deepEqual((await request(url, '/healthz')).json(), { status: 'degraded', docker: { reachable: false }, store: 'ok', queue: { depth: 0, running: 0 } });
     const accepted = await request(url, '/api/projects/whoami/deploy', { method: 'POST', headers: auth() });
     assert.equal(accepted.status, 202, accepted.text);
     const { runId } = accepted.json<{ runId: string }>();

@@ -3,6 +3,7 @@
 // isomorphic-git speaks exactly this protocol to GitHub, Gitea and GitLab.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startLocalServer } from './local-server.ts';
 
@@ -15,6 +16,16 @@ export interface GitServerOptions {
   readonly username?: string;
   /** Called before each request is served; a test may hold it to make the server slow. */
   readonly beforeRequest?: (request: { readonly url: string; readonly method: string }) => Promise<void> | void;
+  /**
+   * Slows the response body of the requests it returns a pace for: `bytes`
+   * every `everyMs` (a server on a dying link that never quite stops).
+   */
+  readonly trickle?: (request: { readonly url: string; readonly method: string }) => Trickle | undefined;
+}
+
+export interface Trickle {
+  readonly bytes: number;
+  readonly everyMs: number;
 }
 
 export interface GitServer {
@@ -36,7 +47,8 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
 
 async function serve(options: GitServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  await options.beforeRequest?.({ url: url.pathname + url.search, method: req.method ?? 'GET' });
+  const request = { url: url.pathname + url.search, method: req.method ?? 'GET' };
+  await options.beforeRequest?.(request);
   if (options.token !== undefined && !authorized(req, options.token, options.username)) {
     req.resume();
     res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"' }).end('authentication required\n');
@@ -60,7 +72,7 @@ async function serve(options: GitServerOptions, req: IncomingMessage, res: Serve
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   req.pipe(child.stdin);
-  await relayCgi(child.stdout, res);
+  await relayCgi(child.stdout, res, options.trickle?.(request));
   await once(child, 'close');
 }
 
@@ -73,12 +85,22 @@ function authorized(req: IncomingMessage, token: string, username: string | unde
 }
 
 /** Turns a CGI response (headers, blank line, body) into an HTTP response. */
-async function relayCgi(stdout: NodeJS.ReadableStream, res: ServerResponse): Promise<void> {
+async function relayCgi(stdout: NodeJS.ReadableStream, res: ServerResponse, trickle: Trickle | undefined): Promise<void> {
   let head = Buffer.alloc(0);
   let started = false;
+  const write = async (data: Buffer): Promise<void> => {
+    if (trickle === undefined) {
+      res.write(data);
+      return;
+    }
+    for (let at = 0; at < data.length && !res.destroyed; at += trickle.bytes) {
+      res.write(data.subarray(at, at + trickle.bytes));
+      await sleep(trickle.everyMs);
+    }
+  };
   for await (const chunk of stdout as AsyncIterable<Buffer>) {
     if (started) {
-      res.write(chunk);
+      await write(chunk);
       continue;
     }
     head = Buffer.concat([head, chunk]);
@@ -95,7 +117,8 @@ async function relayCgi(stdout: NodeJS.ReadableStream, res: ServerResponse): Pro
       else headers[name] = value;
     }
     res.writeHead(status, headers);
-    res.write(head.subarray(end + separator));
+    res.flushHeaders();
+    await write(head.subarray(end + separator));
     started = true;
   }
   if (!started) res.writeHead(502);

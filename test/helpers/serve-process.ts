@@ -3,6 +3,7 @@
 // are kept for the secrets scan.
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { once } from 'node:events';
+import net from 'node:net';
 import { join } from 'node:path';
 
 export const BIN = new URL('../../bin/railyard.js', import.meta.url).pathname;
@@ -38,7 +39,7 @@ export function spawnServe(options: SpawnServeOptions): ServeProcess {
   const lines: string[] = [];
   const waiters = new Set<() => void>();
   let buffer = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stderr?.on('data', (chunk: Buffer) => {
     buffer += chunk.toString('utf8');
     const parts = buffer.split('\n');
     buffer = parts.pop() ?? '';
@@ -77,4 +78,13 @@ export function spawnServe(options: SpawnServeOptions): ServeProcess {
       return exited;
     },
   };
+}
+
+/** A loopback port free right now, for a serve whose port a test must know before it logs it. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -111,7 +111,7 @@ describe('API', () => {
   it('GET /healthz, without auth: status, Docker reachability and queue depth, and nothing else', async () => {
     const answer = await t.request('/healthz');
     assert.equal(answer.status, 200);
-    assert.deepEqual(answer.json(), { status: 'degraded', docker: { reachable: false }, queue: { depth: 0, running: 0 } });
+    assert.deepEqual(answer.json(), { status: 'degraded', docker: { reachable: false }, store: 'ok', queue: { depth: 0, running: 0 } });
   });
 
   it('answers 404 for unknown routes and 405 (with Allow) for a known path with another method', async () => {

@@ -12,7 +12,7 @@ import type { Trigger } from '../../core/types.ts';
 import { cloneDir } from '../../config/stack.ts';
 import { pull, type PullResult } from '../../steps/pull/index.ts';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo.ts';
-import { startGitServer, type GitServer } from '../helpers/git-server.ts';
+import { startGitServer, type GitServer, type Trickle } from '../helpers/git-server.ts';
 import { gate, lineSink, tempRoot } from '../helpers/runner.ts';
 
 const TOKEN = 'ghp_test0123456789abcdefTOKEN';
@@ -50,12 +50,14 @@ describe('pull step', () => {
   let server: GitServer;
   let repo: TestRepo;
   let hold: Promise<void> | undefined;
+  /** Which requests trickle, and how fast. */
+  let trickle: ((url: string) => Trickle | undefined) | undefined;
   let env: Record<string, string>;
 
   before(async () => {
     const serverRoot = await tempRoot('railyard-git-');
     repo = await createTestRepo(serverRoot);
-    server = await startGitServer({ root: serverRoot, token: TOKEN, beforeRequest: () => hold });
+    server = await startGitServer({ root: serverRoot, token: TOKEN, beforeRequest: () => hold, trickle: (r) => trickle?.(r.url) });
     env = { REPO_URL: server.url(repo.name), GIT_TOKEN: TOKEN };
   });
   after(() => server.close());
@@ -131,16 +133,50 @@ describe('pull step', () => {
     assert.deepEqual([reused.result?.action, reused.result?.commit, server.requests.length], ['reused', commit, before]);
   });
 
-  it('times out a git server that stops answering (GIT_TIMEOUT)', async () => {
+  // Issue 12 item 4: GIT_TIMEOUT bounds the whole pull. It used to bound idle
+  // time only: a trickle never timed out, and a fetch of an existing clone that
+  // got no answer was taken for a broken clone and cloned again (2x the wait).
+  const timedPull = async (root: string): Promise<Pulled & { ms: number }> => {
+    const started = Date.now();
+    const pulled = await runPull(root, { ...env, GIT_TIMEOUT: '1' });
+    return { ...pulled, ms: Date.now() - started };
+  };
+  const assertTimedOut = (pulled: Pulled & { ms: number }, what: string): void => {
+    assert.ok(isRailyardError(pulled.error, 'GIT_TIMEOUT'), `${what}: ${pulled.error?.code} ${pulled.error?.message}`);
+    assert.match(pulled.error!.message, /did not finish within 1 s \(GIT_TIMEOUT\)/);
+    assert.ok(pulled.ms >= 950 && pulled.ms < 1900, `${what}: GIT_TIMEOUT after ${pulled.ms} ms, for GIT_TIMEOUT=1`);
+    assert.doesNotMatch(pulled.log, /cloning again/, `${what}: a timeout is not a broken clone`);
+  };
+
+  it('a server that never answers: GIT_TIMEOUT after GIT_TIMEOUT, for a first clone and for a fetch, the clone kept', { timeout: 20_000 }, async () => {
+    const commit = await repo.commit({ 'db.yml': DB });
+    const root = await tempRoot();
+    assert.equal((await runPull(root, env)).result?.commit, commit);
     const stuck = gate();
     hold = stuck.wait();
-    const started = Date.now();
-    const pulled = await runPull(await tempRoot(), { ...env, GIT_TIMEOUT: '1' });
-    hold = undefined;
-    stuck.open();
-    assert.ok(isRailyardError(pulled.error, 'GIT_TIMEOUT'));
-    assert.ok(Date.now() - started < 5000);
+    try {
+      assertTimedOut(await timedPull(await tempRoot()), 'first clone');
+      const before = server.requests.length;
+      assertTimedOut(await timedPull(root), 'fetch');
+      assert.equal(server.requests.length, before + 1, 'one request, no second clone');
+    } finally {
+      hold = undefined;
+      stuck.open();
+    }
+    assert.equal(readFileSync(join(cloneDir(root), 'db.yml'), 'utf8'), DB, 'the clone is still there');
   });
+
+  for (const [what, path] of [['the ref list', /info\/refs/], ['the pack', /git-upload-pack$/]] as const) {
+    it(`a server trickling ${what} (1 byte every 200 ms, never idle for GIT_TIMEOUT): GIT_TIMEOUT after GIT_TIMEOUT`, { timeout: 20_000 }, async () => {
+      await repo.commit({ 'db.yml': DB, 'filler.txt': 'x'.repeat(200) });
+      trickle = (url) => (path.test(url) ? { bytes: 1, everyMs: 200 } : undefined);
+      try {
+        assertTimedOut(await timedPull(await tempRoot()), `trickled ${what}`);
+      } finally {
+        trickle = undefined;
+      }
+    });
+  }
 
   it('names a missing branch, an unreachable host and an unsupported URL by code', async () => {
     const branch = await runPull(await tempRoot(), { ...env, REPO_BRANCH: 'nope' });

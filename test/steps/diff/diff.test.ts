@@ -12,7 +12,7 @@ function svc(service: string, extra: Partial<DesiredService> = {}): DesiredServi
   return { project: 'shop', service, configHash: 'h1', image: IMG, stateless: true, replicas: 1, definition: { healthcheck: { test: 'true' } }, ...extra };
 }
 function container(service: string, extra: Partial<ServiceContainer> = {}): ServiceContainer {
-  return { id: `${service}-${Math.random()}`, name: service, project: 'shop', service, configHash: 'h1', imageId: ID, state: 'running', health: 'healthy', number: 1, created: 0, ...extra };
+  return { id: `${service}-${Math.random()}`, name: service, project: 'shop', service, configHash: 'h1', stack: undefined, imageId: ID, state: 'running', health: 'healthy', number: 1, created: 0, ...extra };
 }
 const project = (...services: DesiredService[]): DesiredProject[] => [{ name: 'shop', composeFile: '/x/docker-compose.yml', services }];
 const actions = (plan: ReturnType<typeof buildPlan>) => plan.map((p) => [p.service, p.action]);
