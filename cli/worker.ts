@@ -9,7 +9,7 @@ import { onStopSignals } from './stop-signals.ts';
 
 /**
  * `railyard worker`: the runner without the HTTP endpoint. Recovers what a
- * previous process left (interrupted runs are retried once, queued runs run),
+ * previous process left (interrupted runs are retried, twice at most; queued runs run),
  * then runs every trigger queued through the store, and db.yml's `schedules`
  * (not with --no-schedule or --exit-when-idle), taken again whenever db.yml changes. SIGTERM/SIGINT stop it:
  * running jobs are interrupted and queued again for the next start.

@@ -33,12 +33,19 @@ export function interruptRun(store: RunStore, run: RunRecord, retry: boolean, wh
 }
 
 /**
+ * Retries a run gets after crashes. Two, not one: a run and its retry both
+ * cut off mid-rollout leave up to 3× the replicas, and only a deploy that runs
+ * to the end converges them (issue 12). Bounded, so a run that kills railyard
+ * cannot loop.
+ */
+export const MAX_CRASH_RETRIES = 2;
+
+/**
  * At start-up: runs a dead process left `running` are marked `interrupted` and
- * retried once (a retry that is itself interrupted by a crash is not retried
- * again, so a run that kills railyard cannot loop). Queued runs stay queued.
+ * retried, up to MAX_CRASH_RETRIES times per original run. Queued runs stay queued.
  */
 export function recoverRuns(store: RunStore): Interruption[] {
   return store.runsWithStatus('running').map((run) =>
-    interruptRun(store, run, run.retryOf === undefined, 'railyard stopped during the run'),
+    interruptRun(store, run, store.retriesOf(run.retryOf ?? run.id) < MAX_CRASH_RETRIES, 'railyard stopped during the run'),
   );
 }

@@ -211,6 +211,11 @@ export class RunStore implements DeployHistory {
     return this.#all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE parent_id = ? ORDER BY id`, runId).map(toRunRecord);
   }
 
+  /** How many retries the run `rootId` has had (runs whose retry_of is it). */
+  retriesOf(rootId: string): number {
+    return this.#all<{ n: number }>('SELECT COUNT(*) AS n FROM runs WHERE retry_of = ?', rootId)[0]?.n ?? 0;
+  }
+
   /** The retry queued when `run` was interrupted, if any (its `retriedBy`, read again). */
   retryAfter(run: RunRecord): string | undefined {
     return this.getRun(run.id)?.retriedBy;

@@ -11,7 +11,7 @@ const run = (project: string, commit: string, extra: Partial<NewRun> = {}): NewR
 });
 
 describe('crash recovery (in process; test/pipeline/crash-recovery.test.ts kills a real process)', () => {
-  it('marks runs left running interrupted and retries them once; queued runs run; newer queued triggers merge in', async () => {
+  it('marks runs left running interrupted and retries them (at most twice); queued runs run; newer queued triggers merge in', async () => {
     const root = await tempRoot();
     const left = RunStore.open(storePath(root));
     const a = left.insertRun(run('alpha', 'c1'));
@@ -19,6 +19,10 @@ describe('crash recovery (in process; test/pipeline/crash-recovery.test.ts kills
     left.startStep(a, 0, 'work');
     const b = left.insertRun(run('beta', 'b1'));
     const e = left.insertRun(run('alpha', 'c2'));
+    // gamma's second retry (MAX_CRASH_RETRIES): dying again, it is not retried a third time.
+    const firstRetry = left.insertRun(run('gamma', 'g1', { retryOf: b }));
+    left.startRun(firstRetry);
+    left.finishRun(firstRetry, 'interrupted', { step: 'work', code: 'RUN_INTERRUPTED', message: 'railyard stopped during the run' });
     const d = left.insertRun(run('gamma', 'g1', { retryOf: b }));
     left.startRun(d);
     left.close();
@@ -38,7 +42,7 @@ describe('crash recovery (in process; test/pipeline/crash-recovery.test.ts kills
     assert.deepEqual([t.store.getRun(e)?.status, t.store.getRun(e)?.commit], ['succeeded', 'c2']);
     assert.equal((await waitForRun(t.store, a)).id, e);
     assert.equal(t.store.getRun(b)?.status, 'succeeded');
-    assert.equal(t.store.getRun(d)?.status, 'interrupted', 'a retry that dies is not retried again');
+    assert.equal(t.store.getRun(d)?.status, 'interrupted', 'a second retry that dies is not retried again');
     assert.deepEqual(p.executions.map((x) => [x.project, x.commit]).sort(), [['alpha', 'c2'], ['beta', 'b1']]);
     assert.equal(t.store.runsWithStatus('running').length + t.store.runsWithStatus('queued').length, 0);
   });
