@@ -159,6 +159,7 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
   const logLevel = str('LOG_LEVEL')?.toLowerCase() ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)} must be one of ${LOG_LEVELS.join(', ')}`);
   const apiKey = str('API_KEY');
+  const port = int('PORT', 8888, 0, 65_535);
   const hookMaxBody = byteSize('HOOK_MAX_BODY', str('HOOK_MAX_BODY'), 5 * MIB, problems);
   const hookUnauthMemory = byteSize('HOOK_UNAUTH_MEMORY', str('HOOK_UNAUTH_MEMORY'), Math.max(32 * MIB, hookMaxBody), problems);
   if (hookUnauthMemory < hookMaxBody) problems.push(`HOOK_UNAUTH_MEMORY (${hookUnauthMemory}) must be at least HOOK_MAX_BODY (${hookMaxBody}): no delivery could be read`);
@@ -211,13 +212,13 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
     shutdownGraceMs: int('SHUTDOWN_GRACE', 30, 0, 3600) * 1000,
     listenFd: str('LISTEN_PID') === String(process.pid) && Number(str('LISTEN_FDS') ?? 0) >= 1 ? 3 : undefined,
     host: str('HOST') ?? '0.0.0.0',
-    port: int('PORT', 8888, 0, 65_535),
+    port,
     concurrency: int('RAILYARD_CONCURRENCY', 2, 1, 64),
     runsKeepDays: int('RUNS_KEEP_DAYS', 30, 1, 36_500),
     runsKeep: int('RUNS_KEEP', 1000, 1, 10_000_000),
     gitTimeoutMs: int('GIT_TIMEOUT', 60, 1, 3600) * 1000,
     noColor: (str('NO_COLOR') ?? '') !== '',
-    publicUrl: publicUrl(str('RAILYARD_URL'), str('HOST') ?? '0.0.0.0', int('PORT', 8888, 0, 65_535), problems),
+    publicUrl: publicUrl(str('RAILYARD_URL'), str('HOST') ?? '0.0.0.0', port, problems),
     notify: {
       attempts: int('NOTIFY_ATTEMPTS', 4, 1, 20),
       timeoutMs: int('NOTIFY_TIMEOUT', 5, 1, 300) * 1000,

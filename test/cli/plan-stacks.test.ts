@@ -75,8 +75,9 @@ describe('two stack roots on one engine (real dockerd)', await dockerSuiteOption
     b.writeDb(dbOf(a.project));
     const taken = await plan(b.root, 'plan', a.project);
     assert.equal(taken.exitCode, 1);
-    assert.match(taken.stderr, /STACK_CONFLICT/);
-    assert.match(taken.stderr, new RegExp(`another stack root \\(${a.root}\\)`));
+    // With --json the error is printed as JSON on stdout.
+    assert.match(taken.stdout + taken.stderr, /STACK_CONFLICT/);
+    assert.match(taken.stdout + taken.stderr, new RegExp(`another stack root \\(${a.root}\\)`));
     b.writeDb(dbOf(b.project));
   });
 
