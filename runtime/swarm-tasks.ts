@@ -3,6 +3,8 @@ import { unreachable } from './docker.ts';
 
 export interface ServiceTasks {
   readonly running: number;
+  /** Swarm nodes that are down (named), for every service: a node going down is drift even after Swarm rescheduled. */
+  readonly downNodes: readonly string[];
   readonly notRunningOn: readonly string[];
   readonly perNode: Readonly<Record<string, number>>;
 }
@@ -37,5 +39,7 @@ export async function tasksByService(docker: Docker): Promise<Map<string, Servic
       entry.notRunningOn.add(task.NodeID !== undefined && nodeUp.get(task.NodeID) === false ? `${node} (node down)` : node);
     }
   }
-  return new Map([...out].map(([id, e]) => [id, { running: e.running, notRunningOn: [...e.notRunningOn], perNode: e.perNode }]));
+  const downNodes = nodes.filter((n) => n.Status?.State !== 'ready').map((n) => nodeName.get(n.ID)!);
+  const counts = new Map([...out].map(([id, e]) => [id, { running: e.running, downNodes, notRunningOn: [...e.notRunningOn], perNode: e.perNode }]));
+  return counts;
 }

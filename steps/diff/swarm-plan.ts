@@ -8,6 +8,8 @@ export interface TaskCount {
   readonly notRunningOn: readonly string[];
   /** Running tasks per node name. */
   readonly perNode: Readonly<Record<string, number>>;
+  /** Swarm nodes that are down. */
+  readonly downNodes: readonly string[];
 }
 
 export interface SwarmPlannedService extends PlannedService {
@@ -63,13 +65,17 @@ function decide(desired: DesiredService, current: SwarmServiceState | undefined,
   const changes: string[] = [];
   if (current.configHash !== desired.configHash) changes.push('config changed');
   const last = current.update?.state;
-  if (last === 'rollback_completed' || last === 'paused' || last === 'rollback_paused') changes.push(`last update ${last.replace('_', ' ')}`);
+  // After a rollback the spec is the previous one: worth saying only when db.yml still asks for the failed one.
+  if (changes.length > 0 && (last === 'rollback_completed' || last === 'paused' || last === 'rollback_paused')) changes.push(`last update ${last.replace('_', ' ')}`);
   const running = tasks?.running ?? 0;
   if (running < current.replicas) {
     const where = tasks !== undefined && tasks.notRunningOn.length > 0 ? ` (not running on ${tasks.notRunningOn.join(', ')})` : '';
     changes.push(`${running} of ${current.replicas} tasks running${where}`);
   }
-  const withTasks = { ...base, current, ...(tasks !== undefined ? { tasks } : {}) };
+  // A node down is drift with the node named, even once Swarm has rescheduled its tasks elsewhere.
+  const down = tasks?.downNodes ?? [];
+  const warnings = down.length > 0 ? [`swarm node${down.length > 1 ? 's' : ''} down: ${down.join(', ')}`] : [];
+  const withTasks = { ...base, current, warnings, ...(tasks !== undefined ? { tasks } : {}) };
   if (changes.length === 0) return { ...withTasks, action: 'unchanged', reason: `config hash matches; ${running}/${current.replicas} running` };
   return { ...withTasks, action: 'update', reason: changes.join(', ') };
 }

@@ -128,8 +128,9 @@ async function startDockerd(node: NodeProcess, index: number): Promise<void> {
     }
   }
   const socket = node.dockerHost.slice('unix://'.length);
+  // Its own UTS namespace too, so each node has its own hostname (what Swarm names nodes by).
   const args = [
-    `--net=/var/run/netns/${node.netns}`, 'dockerd',
+    `--net=/var/run/netns/${node.netns}`, 'unshare', '--uts', '--', 'sh', '-c', 'hostname "$0" && exec dockerd "$@"', node.name,
     '--data-root', `${node.dir}/data`, '--exec-root', `${node.dir}/exec`, '--pidfile', `${node.dir}/docker.pid`,
     '-H', node.dockerHost, '--storage-driver=vfs', '--bip', '10.98.0.1/24',
   ];
