@@ -1,6 +1,6 @@
 import type { Project, Service } from '../../config/db-types.ts';
 import { LITERAL_DOLLAR } from '../../config/interpolate.ts';
-import type { ProjectOutput } from './compose.ts';
+import { renderedServices, type ProjectOutput } from './compose.ts';
 import { composeService, type MountDigest } from './compose-service.ts';
 import { sha256 } from './config-hash.ts';
 import { renderDotenv } from './dotenv.ts';
@@ -50,19 +50,7 @@ export function renderSwarmProject(project: Project, routes: readonly Route[], d
       runtime: 'swarm',
       dir,
       composeFile: file,
-      services: services.map((service, index) => {
-        const output = outputs[index]!;
-        return {
-          project: project.name,
-          service: service.host,
-          name: output.name,
-          configHash: output.configHash,
-          image: service.image,
-          stateless: service.stateless,
-          replicas: service.replicas,
-          definition: output.definition,
-        };
-      }),
+      services: renderedServices(project.name, services, outputs),
     },
     files,
     dirs: outputs.flatMap((o) => o.dataDirs.map((d) => `${dir}/${d}`)),

@@ -22,6 +22,8 @@ export interface SwarmRolloutOptions {
   /** DOCKER_CONFIG: registry credentials there are sent to the nodes (`--with-registry-auth`). */
   readonly dockerConfig?: string | undefined;
   readonly log: Logger;
+  /** The run's abort signal: the follow ends on it. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**
@@ -60,7 +62,7 @@ async function applyStack(docker: DockerClient, target: StackTarget, entries: re
     let error = deployError;
     if (error === undefined && entry.action !== 'remove' && entry.desired !== undefined) {
       try {
-        await followService(docker, `${target.stack}_${entry.service}`, { before: entry.current, timeoutMs: followTimeout(entry.desired) });
+        await followService(docker, `${target.stack}_${entry.service}`, { before: entry.current, timeoutMs: followTimeout(entry.desired), ...(options.signal ? { signal: options.signal } : {}) });
       } catch (caught) {
         error = RailyardError.from(caught, { step: 'rollout' });
       }

@@ -5,20 +5,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import pino from 'pino';
-import { requireDb } from '../../config/load-db.ts';
-import { createDocker } from '../../runtime/docker.ts';
-import { computeDiff, desiredFromRender, type DiffResult } from '../../steps/diff/index.ts';
-import { renderToDisk } from '../../steps/render/render-to-disk.ts';
-import { applyPlan } from '../../steps/rollout/index.ts';
+import type { DiffResult } from '../../steps/diff/index.ts';
 import { TEST_IMAGES } from '../helpers/docker.ts';
+import { swarmStackDriver, type SwarmStackDriver } from '../helpers/swarm-stack.ts';
 import { canStartSwarm, fetchTasks, startSwarm, type TestSwarm } from '../helpers/swarm-engine.ts';
 
-const log = pino({ level: 'silent' });
-const RENDER_ENV = { trustedIpsCidrs: [], letsencryptEmail: undefined, letsencryptStaging: false, traefikDomain: undefined, traefikAdmin: undefined } as never;
 
 function db(image: string, enabled = true): string {
   return `runtime: swarm
@@ -43,27 +36,24 @@ projects:
 describe('runtime: swarm on a single-node swarm', { skip: process.getuid?.() !== 0 ? 'needs root' : false, timeout: 240_000 }, () => {
   let swarm: TestSwarm;
   let root: string;
-  let docker: ReturnType<typeof createDocker>;
+  let docker: SwarmStackDriver['docker'];
+  let driver: SwarmStackDriver;
 
   before(async () => {
     assert.ok(await canStartSwarm(), 'dockerd, ip, nsenter, runc and iptables are needed (scripts/test-host.sh)');
     swarm = await startSwarm(1);
     await swarm.loadImages([TEST_IMAGES.web, TEST_IMAGES.web2, TEST_IMAGES.unhealthy, TEST_IMAGES.sleeper]);
-    docker = createDocker(swarm.manager.dockerHost);
-    root = await mkdtemp(join(tmpdir(), 'railyard-swarm-'));
+    driver = await swarmStackDriver(swarm.manager.dockerHost, 'shop');
+    docker = driver.docker;
+    root = driver.root;
   });
   after(async () => {
     await swarm?.destroy();
-    if (root) await rm(root, { recursive: true, force: true });
+    await driver?.close();
   });
 
-  async function plan(text: string): Promise<DiffResult> {
-    await writeFile(join(root, 'db.yml'), text);
-    const config = await requireDb(join(root, 'db.yml'), {});
-    const stack = await renderToDisk(config, RENDER_ENV, { root });
-    return computeDiff(docker, desiredFromRender(stack, config, root), { project: 'shop' }, root);
-  }
-  const apply = (result: DiffResult) => applyPlan(docker, result, { root, dockerHost: swarm.manager.dockerHost, log });
+  const plan = (text: string) => driver.plan(text);
+  const apply = (result: DiffResult) => driver.apply(result);
   const pages = () => fetchTasks(swarm.manager, 'proxynet', 'shop_shop-web', 8080, TEST_IMAGES.sleeper);
 
   it('creates the stack; every replica serves', async () => {

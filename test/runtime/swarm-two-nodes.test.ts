@@ -5,23 +5,14 @@
 // worker going down (drift named, tasks rescheduled), a project removed.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import pino from 'pino';
-import { requireDb } from '../../config/load-db.ts';
-import { createDocker } from '../../runtime/docker.ts';
-import { computeDiff, desiredFromRender, type DiffResult } from '../../steps/diff/index.ts';
+import type { DiffResult } from '../../steps/diff/index.ts';
 import type { SwarmPlannedService } from '../../steps/diff/swarm-plan.ts';
-import { renderToDisk } from '../../steps/render/render-to-disk.ts';
-import { applyPlan } from '../../steps/rollout/index.ts';
 import { TEST_IMAGES } from '../helpers/docker.ts';
+import { swarmStackDriver, type SwarmStackDriver } from '../helpers/swarm-stack.ts';
 import { canStartSwarm, startSwarm, type TestSwarm } from '../helpers/swarm-engine.ts';
 
-const log = pino({ level: 'silent' });
-const RENDER_ENV = { trustedIpsCidrs: [], letsencryptEmail: undefined, letsencryptStaging: false, traefikDomain: undefined, traefikAdmin: undefined } as never;
 const SERVICE = 'spread_spread-web';
 
 const db = (image: string, enabled = true): string => `runtime: swarm
@@ -41,28 +32,23 @@ const PROBER = `while true; do ip=$(nslookup tasks.${SERVICE} 127.0.0.11 | sed -
 
 describe('runtime: swarm on a two-node swarm', { skip: process.getuid?.() !== 0 ? 'needs root' : false, timeout: 300_000 }, () => {
   let swarm: TestSwarm;
-  let root: string;
-  let docker: ReturnType<typeof createDocker>;
+  let docker: SwarmStackDriver['docker'];
+  let driver: SwarmStackDriver;
 
   before(async () => {
     assert.ok(await canStartSwarm(), 'dockerd, ip, nsenter, runc and iptables are needed (scripts/test-host.sh)');
     swarm = await startSwarm(2);
     await swarm.loadImages([TEST_IMAGES.web, TEST_IMAGES.web2, TEST_IMAGES.unhealthy]);
-    docker = createDocker(swarm.manager.dockerHost);
-    root = await mkdtemp(join(tmpdir(), 'railyard-swarm2-'));
+    driver = await swarmStackDriver(swarm.manager.dockerHost, 'spread');
+    docker = driver.docker;
   });
   after(async () => {
     await swarm?.destroy();
-    if (root) await rm(root, { recursive: true, force: true });
+    await driver?.close();
   });
 
-  async function plan(text: string): Promise<DiffResult> {
-    await writeFile(join(root, 'db.yml'), text);
-    const config = await requireDb(join(root, 'db.yml'), {});
-    const stack = await renderToDisk(config, RENDER_ENV, { root });
-    return computeDiff(docker, desiredFromRender(stack, config, root), { project: 'spread' }, root);
-  }
-  const apply = (result: DiffResult) => applyPlan(docker, result, { root, dockerHost: swarm.manager.dockerHost, log });
+  const plan = (text: string) => driver.plan(text);
+  const apply = (result: DiffResult) => driver.apply(result);
   const web = (result: DiffResult) => result.plan.find((p) => p.service === 'spread-web') as SwarmPlannedService;
 
   it('spreads the replicas over both nodes', async () => {
