@@ -1,6 +1,6 @@
 import type { Healthcheck, Project, Service } from '../../config/db-types.ts';
 import { parseDuration } from '../../runtime/duration.ts';
-import { CONFIG_HASH_LABEL, configHash } from './config-hash.ts';
+import { CONFIG_HASH_LABEL, configHash, sha256 } from './config-hash.ts';
 import type { ComposeServiceOutput, MountDigest } from './compose-service.ts';
 import { configMounts } from './mounts.ts';
 import { PROXY_NETWORK } from './routes.ts';
@@ -37,7 +37,7 @@ export function swarmService(project: Project, service: Service, compose: Compos
     labels: [...labels, `${SWARM_PROJECT_LABEL}=${project.name}`, `${SWARM_SERVICE_LABEL}=${service.host}`],
   };
   const stack: Record<string, unknown> = { ...rest, deploy };
-  const mounts = Object.fromEntries(configMounts(service).map((m) => [m.path, digest(project.name, m.path)]));
+  const mounts = Object.fromEntries(configMounts(service).map((m) => [m.path, bindDigest(digest(project.name, m.path), m.readOnly)]));
   const hash = configHash({ service: stack, mounts });
   deploy.labels = [...(deploy.labels as string[]), `${CONFIG_HASH_LABEL}=${hash}`];
   // On the containers too: a changed mounted file changes only the hash, and
@@ -56,6 +56,18 @@ export function monitorMs(check: Healthcheck | undefined): number {
   const ms = (value: string | undefined, fallback: number): number => (value !== undefined ? parseDuration(value) : fallback);
   const derived = ms(check.start_period, 0) + (ms(check.interval, 30_000) + ms(check.timeout, 30_000)) * (check.retries ?? 3);
   return Math.max(5000, derived);
+}
+
+const EMPTY_DIR = `dir:${sha256('')}`;
+
+/**
+ * A missing bind source is created empty by the deploy (steps/rollout/swarm.ts),
+ * so absent and an empty folder hash the same; a writable folder is the
+ * container's own data, whatever it holds (as for compose).
+ */
+function bindDigest(digest: string, readOnly: boolean): string {
+  if (digest === EMPTY_DIR || digest === 'dir:') return 'absent';
+  return !readOnly && digest.startsWith('dir:') ? 'absent' : digest;
 }
 
 /** A stateful service with bind mounts keeps its data on one node's disk: pin it there. */

@@ -1,5 +1,5 @@
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Rollout } from '../../config/db-types.ts';
 import { RailyardError } from '../../core/errors.ts';
@@ -53,7 +53,10 @@ async function applyStack(docker: DockerClient, target: StackTarget, entries: re
   let deployError: RailyardError | undefined;
   try {
     if (project === undefined) await stackRm(target);
-    else await stackDeploy(target);
+    else {
+      await createBindSources(target.file!, entries);
+      await stackDeploy(target);
+    }
   } catch (error) {
     deployError = RailyardError.from(error, { step: 'rollout' });
   }
@@ -107,5 +110,25 @@ async function hasRegistryAuth(dockerConfig: string | undefined): Promise<boolea
     return Object.keys(parsed.auths ?? {}).length > 0 || parsed.credsStore !== undefined || Object.keys(parsed.credHelpers ?? {}).length > 0;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Swarm rejects a task whose bind source is missing, where compose creates it
+ * as a folder: create the missing relative sources (as compose would) before
+ * the deploy. They are on this host, where pinned stateful services run.
+ */
+async function createBindSources(stackFile: string, entries: readonly SwarmPlannedService[]): Promise<void> {
+  const dir = dirname(stackFile);
+  for (const entry of entries) {
+    const volumes = entry.desired?.definition['volumes'];
+    if (!Array.isArray(volumes)) continue;
+    for (const volume of volumes) {
+      const source = typeof volume === 'string' ? volume.split(':')[0] ?? '' : '';
+      if (!source.startsWith('.')) continue;
+      const path = resolve(dir, source);
+      if (!path.startsWith(`${dir}/`)) continue;
+      if (await stat(path).then(() => false, () => true)) await mkdir(path, { recursive: true });
+    }
   }
 }

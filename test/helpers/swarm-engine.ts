@@ -192,6 +192,6 @@ export async function fetchTasks(node: SwarmNode, network: string, service: stri
   // busybox nc, not wget: the static busybox's wget crashes resolving in these images.
   const get = `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 $ip ${port} | tail -n 1`;
   const script = `for ip in $(nslookup tasks.${service} 127.0.0.11 | sed -n 's/^Address: *\\([0-9.]*\\)$/\\1/p'); do out=$(${get}); echo "\${out:-FAILED $ip}"; done`;
-  const result = await execa('docker', ['-H', node.dockerHost, 'run', '--rm', '--network', network, image, 'sh', '-c', script], { reject: false });
+  const result = await execa('docker', ['-H', node.dockerHost, 'run', '--rm', '--network', network, '--entrypoint', 'sh', image, '-c', script], { reject: false });
   return result.stdout.split('\n').filter(Boolean);
 }
