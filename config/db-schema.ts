@@ -123,6 +123,8 @@ const service = {
     replicas: { type: 'integer', minimum: 1, maximum: 100, default: 1 },
     healthcheck,
     rollout,
+    // runtime: swarm only: the node a stateful service with bind mounts is pinned to.
+    placement: pattern('^(manager|node\\.[a-z.]+ *[!=]= *\\S+)$', 'manager or a swarm constraint such as node.hostname == web-1'),
   },
 } as const;
 
@@ -136,6 +138,8 @@ const project = {
     enabled: { type: 'boolean', default: true },
     env: envMap,
     services: { type: 'array', items: service, default: [] },
+    // Overrides the top-level runtime for this project.
+    runtime: { enum: ['compose', 'swarm'] },
   },
 } as const;
 

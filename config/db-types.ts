@@ -94,6 +94,12 @@ export interface Service {
   readonly replicas: number;
   readonly healthcheck?: Healthcheck;
   readonly rollout?: Rollout;
+  /**
+   * runtime: swarm only. Where a stateful service with bind mounts runs (its
+   * data is on that node's disk): `manager` or a constraint such as
+   * `node.hostname == web-1`. @default 'manager' (when it has bind mounts)
+   */
+  readonly placement?: string;
 }
 
 export interface Project {
@@ -105,6 +111,8 @@ export interface Project {
   readonly env: Readonly<Record<string, string | null>>;
   /** @default [] */
   readonly services: readonly Service[];
+  /** Overrides the top-level `runtime` for this project. */
+  readonly runtime?: 'compose' | 'swarm';
 }
 
 export interface CrowdsecPlugin {

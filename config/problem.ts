@@ -46,6 +46,8 @@ export type ConfigWarningCode =
   | 'NOT_YET_EFFECTIVE'
   /** A setting that has no meaning where it is (ntfy's priority on a Slack target). */
   | 'NO_EFFECT'
+  /** A setting that acts only under runtime: swarm (`placement`), on a compose project. */
+  | 'SWARM_ONLY'
   /** A key itsUP's models ignored (typo or leftover): dropped, with "did you mean". */
   | 'UNKNOWN_KEY'
   /** A `plugins:` entry other than crowdsec. */

@@ -10,16 +10,6 @@ export type WarnAt = (code: ConfigWarningCode, segments: readonly (string | numb
 /** One concern's warnings on a valid config; each message says what to change. */
 export type WarningCheck = (config: DbConfig, warn: WarnAt) => void;
 
-/**
- * Settings railyard accepts that do not take effect yet (issue 12: nothing
- * accepted is silently ignored). Each line goes once the feature lands.
- */
-const notYetEffective: WarningCheck = (config, warn) => {
-  if (config.runtime === 'swarm') {
-    warn('NOT_YET_EFFECTIVE', ['runtime'], 'runtime: swarm has no effect yet: railyard deploys with docker compose; remove it or set runtime: compose');
-  }
-};
-
 /** ntfy's headers have no meaning for the other targets: say so rather than ignore them. */
 const ntfyOnly: WarningCheck = (config, warn) => {
   config.notifications.forEach((entry, index) => {
@@ -27,6 +17,17 @@ const ntfyOnly: WarningCheck = (config, warn) => {
     for (const key of ['priority', 'tags'] as const) {
       if (entry[key] !== undefined) warn('NO_EFFECT', ['notifications', index, key], `${key} only applies to type: ntfy; remove it or set type: ntfy`, true);
     }
+  });
+};
+
+/** `placement` pins a swarm service to a node; compose has no nodes to choose from. */
+const swarmOnly: WarningCheck = (config, warn) => {
+  config.projects.forEach((project, p) => {
+    if ((project.runtime ?? config.runtime) === 'swarm') return;
+    project.services.forEach((service, s) => {
+      if (service.placement === undefined) return;
+      warn('SWARM_ONLY', ['projects', p, 'services', s, 'placement'], 'placement acts only under runtime: swarm (this project runs with compose on this host); remove it or set runtime: swarm', true);
+    });
   });
 };
 
@@ -86,7 +87,7 @@ const hostAccess: WarningCheck = (config, warn) => {
 };
 
 /** Every warning check, in the order their lines are printed (register new ones here). */
-const CHECKS: readonly WarningCheck[] = [notYetEffective, ntfyOnly, ownFieldProperties, underscoreDomains, hostAccess];
+const CHECKS: readonly WarningCheck[] = [ntfyOnly, swarmOnly, ownFieldProperties, underscoreDomains, hostAccess];
 
 /** Warnings on a config that passed every check: it deploys, but something in it deserves a change. */
 export function configWarnings(config: DbConfig, source: SourceMap, file: string): ConfigProblem[] {

@@ -32,6 +32,8 @@ export type ErrorCode =
   | 'COMPOSE_FAILED'
   | 'IMAGE_PULL_FAILED'
   | 'ROLLOUT_UNHEALTHY'
+  | 'ROLLOUT_ROLLED_BACK' // Swarm rolled a service update back (or paused it): the run failed
+  | 'SWARM_UNAVAILABLE'
   | 'ROUTES_DEAD'
   | 'TRAEFIK_API_FAILED'
   | 'TRAEFIK_SERVERS_TIMEOUT'

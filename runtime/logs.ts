@@ -11,6 +11,11 @@ export async function tailLogs(docker: Docker, id: string, lines = 20): Promise<
   } catch {
     return [];
   }
+  return logLines(raw, lines);
+}
+
+/** Log lines from a logs answer, multiplexed or not (shared with swarm service logs). */
+export function logLines(raw: Buffer, lines: number): string[] {
   const text = isMultiplexed(raw) ? demux(raw) : raw.toString('utf8');
   return text.split('\n').filter((line) => line !== '').slice(-lines);
 }

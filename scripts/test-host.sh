@@ -381,6 +381,31 @@ if [ ! -c /dev/net/tun ]; then
   info "created /dev/net/tun"
 fi
 
+# ------------------------------------------------- swarm nodes (issue 13) --
+# The swarm tests (test/runtime/swarm-*.test.ts) start their own dockerd per
+# node, each in a network namespace with its own data-root, exec-root, socket
+# and bridge, linked by veth pairs (test/helpers/swarm-engine.ts); the shared
+# dockerd is never put in swarm mode. They need ip (iproute2), nsenter
+# (util-linux), iptables inside the namespaces, runc, and VXLAN for the overlay.
+step "swarm nodes: tools"
+swarm_pkgs=()
+command -v ip >/dev/null 2>&1 || swarm_pkgs+=(iproute2)
+command -v nsenter >/dev/null 2>&1 || swarm_pkgs+=(util-linux)
+command -v iptables >/dev/null 2>&1 || swarm_pkgs+=(iptables)
+command -v runc >/dev/null 2>&1 || swarm_pkgs+=(runc)
+if [ ${#swarm_pkgs[@]} -gt 0 ]; then
+  info "installing: ${swarm_pkgs[*]}"
+  apt-get install -y -qq --no-install-recommends "${swarm_pkgs[@]}" >/dev/null || { apt-get update -q && apt-get install -y -qq --no-install-recommends "${swarm_pkgs[@]}" >/dev/null; }
+fi
+swarm_probe="rysw-probe-$$"
+ip netns add "$swarm_probe"
+if ! ip -n "$swarm_probe" link add vx0 type vxlan id 42 dstport 4789 2>/dev/null; then
+  ip netns delete "$swarm_probe"
+  die "the kernel has no VXLAN: swarm overlay networks (and the swarm tests) cannot work here"
+fi
+ip netns delete "$swarm_probe"
+info "ip, nsenter, iptables, runc, vxlan: ready"
+
 # ------------------------------------------------------------------- check --
 step "check: web image turns healthy"
 check_name="railyard-host-check-$$"

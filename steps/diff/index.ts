@@ -12,6 +12,8 @@ import { render, type RenderedStack } from '../render/index.ts';
 import { toYaml } from '../render/yaml-out.ts';
 import { unifiedDiff } from './unified-diff.ts';
 import { validate } from '../validate.ts';
+import { literalEnv } from '../render/swarm-stack.ts';
+import { computeSwarmDiff } from './swarm.ts';
 
 export type { PlannedService, PlanAction } from './plan.ts';
 
@@ -39,7 +41,7 @@ export const diff: Step<'diff', DiffResult> = {
     const desired = desiredFromRender(ctx.resultOf(render), config, ctx.env.root);
     const scope = ctx.project === '*' ? { service: ctx.service } : { project: ctx.project, service: ctx.service };
     const result = await computeDiff(ctx.clients.docker, desired, scope, ctx.env.root);
-    const counts = Object.fromEntries(['create', 'rollout', 'recreate', 'remove', 'unchanged'].map((a) => [a, result.plan.filter((p) => p.action === a).length]));
+    const counts = Object.fromEntries(['create', 'rollout', 'recreate', 'update', 'remove', 'unchanged'].map((a) => [a, result.plan.filter((p) => p.action === a).length]));
     ctx.log.info({ counts, changes: result.changes }, 'diff computed');
     return result;
   },
@@ -50,13 +52,21 @@ export async function computeDiff(docker: DockerClient, desired: readonly Desire
   await pingDocker(docker);
   // A project's plan needs only that project's containers: listing the whole host costs a run per project O(host).
   const listing = scope.project === undefined ? {} : { project: scope.project };
-  const [listed, imageIds] = await Promise.all([listContainers(docker, listing), localImageIds(docker)]);
+  // runtime: swarm projects are planned from the swarm's services (steps/diff/swarm.ts).
+  const swarm = desired.filter((p) => p.runtime === 'swarm');
+  const [listed, imageIds, swarmed] = await Promise.all([
+    listContainers(docker, listing),
+    localImageIds(docker),
+    swarm.length > 0 ? computeSwarmDiff(docker, swarm, scope, root) : undefined,
+  ]);
   const { ours, foreign } = byStack(listed, stackIdOf(root));
-  refuseForeign(desired, foreign, scope);
-  const plan = buildPlan(desired, ours, imageIds, scope);
-  const diffs: Record<string, string> = {};
+  const composeDesired = desired.filter((p) => p.runtime !== 'swarm');
+  refuseForeign(composeDesired, foreign, scope);
+  const plan: PlannedService[] = [...buildPlan(composeDesired, ours, imageIds, scope), ...(swarmed?.plan ?? [])];
+  const diffs: Record<string, string> = { ...swarmed?.diffs };
   for (const entry of plan) {
-    if (entry.action === 'unchanged' || entry.action === 'remove' || entry.desired === undefined) continue;
+    if (entry.action === 'unchanged' || entry.action === 'remove' || entry.desired === undefined || diffs[`${entry.project}/${entry.service}`] !== undefined) continue;
+    if (swarm.some((p) => p.name === entry.project)) continue;
     const old = await previousBlock(root, entry, desired);
     const text = unifiedDiff(old, blockYaml(entry.service, entry.desired.definition), `a/${entry.project}/${entry.service}`, `b/${entry.project}/${entry.service}`);
     if (text !== '') diffs[`${entry.project}/${entry.service}`] = text;
@@ -91,6 +101,7 @@ export function desiredFromRender(stack: RenderedStack, config: DbConfig, root: 
   return stack.projects.map((project) => ({
     name: project.name,
     composeFile: join(root, project.composeFile),
+    ...(project.runtime === 'swarm' ? { runtime: 'swarm' as const, env: swarmEnv(config, project.name) } : {}),
     services: project.services.map((service) => ({
       project: project.name,
       service: service.name,
@@ -102,6 +113,12 @@ export function desiredFromRender(stack: RenderedStack, config: DbConfig, root: 
       rollout: rollouts.get(`${project.name}\0${service.service}`),
     })),
   }));
+}
+
+function swarmEnv(config: DbConfig, name: string): Record<string, string> {
+  const project = config.projects.find((p) => p.name === name);
+  if (project === undefined) return {};
+  return Object.fromEntries(Object.entries(literalEnv(project)).filter((e): e is [string, string] => e[1] !== null));
 }
 
 function blockYaml(service: string, definition: unknown): string {

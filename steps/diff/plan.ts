@@ -22,9 +22,14 @@ export interface DesiredProject {
   /** Absolute path of the rendered compose file. */
   readonly composeFile: string;
   readonly services: readonly DesiredService[];
+  /** A swarm stack (planned by swarm-plan.ts). @default 'compose' */
+  readonly runtime?: 'compose' | 'swarm';
+  /** runtime: swarm: the project's env, passed to `docker stack deploy` (it reads no .env). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
-export type PlanAction = 'create' | 'unchanged' | 'rollout' | 'recreate' | 'remove';
+/** `update`: a swarm service whose spec changes (Swarm runs the rolling update). */
+export type PlanAction = 'create' | 'unchanged' | 'rollout' | 'recreate' | 'remove' | 'update';
 
 export interface PlannedService {
   readonly project: string;

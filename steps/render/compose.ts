@@ -1,10 +1,10 @@
 import type { Project, Service } from '../../config/db-types.ts';
 import { LITERAL_DOLLAR } from '../../config/interpolate.ts';
-import { composeService, type MountDigest } from './compose-service.ts';
+import { composeService, type ComposeServiceOutput, type MountDigest } from './compose-service.ts';
 import { sha256 } from './config-hash.ts';
 import { renderDotenv } from './dotenv.ts';
 import { PROXY_NETWORK, type Route } from './routes.ts';
-import type { RenderedFile, RenderedProject } from './types.ts';
+import type { RenderedFile, RenderedProject, RenderedService } from './types.ts';
 import { escapeDollars, toYaml } from './yaml-out.ts';
 
 export interface ProjectOutput {
@@ -48,23 +48,28 @@ export function renderProject(project: Project, routes: readonly Route[], digest
       kind: 'upstream',
       dir,
       composeFile: `${dir}/docker-compose.yml`,
-      services: services.map((service, index) => {
-        const output = outputs[index]!;
-        return {
-          project: project.name,
-          service: service.host,
-          name: output.name,
-          configHash: output.configHash,
-          image: service.image,
-          stateless: service.stateless,
-          replicas: service.replicas,
-          definition: output.definition,
-        };
-      }),
+      services: renderedServices(project.name, services, outputs),
     },
     files,
     dirs: outputs.flatMap((o) => o.dataDirs.map((d) => `${dir}/${d}`)),
   };
+}
+
+/** The rendered services of a project, as the diff compares them (shared with swarm-stack.ts). */
+export function renderedServices(project: string, services: readonly (Service & { image: string })[], outputs: readonly ComposeServiceOutput[]): RenderedService[] {
+  return services.map((service, index) => {
+    const output = outputs[index]!;
+    return {
+      project,
+      service: service.host,
+      name: output.name,
+      configHash: output.configHash,
+      image: service.image,
+      stateless: service.stateless,
+      replicas: service.replicas,
+      definition: output.definition,
+    };
+  });
 }
 
 /** The .env writer escapes every `$`: a literal-`$` mark is just a `$` there. */

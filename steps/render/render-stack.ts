@@ -7,6 +7,8 @@ import { renderProject, type SubnetOf } from './compose.ts';
 import type { ProjectMemo } from './project-memo.ts';
 import type { MountDigest } from './compose-service.ts';
 import { renderProxy } from './proxy-compose.ts';
+import { renderSwarmProxy, swarmStatic } from './swarm-proxy.ts';
+import { renderSwarmProject } from './swarm-stack.ts';
 import { routesOf } from './routes.ts';
 import { traefikDynamic } from './traefik-dynamic.ts';
 import { traefikMiddlewares } from './traefik-middlewares.ts';
@@ -51,9 +53,12 @@ export function renderStack(config: DbConfig, env: RenderEnv, options: RenderOpt
   const byProject = groupBy(routes, (route) => route.project);
   for (const project of config.projects) {
     const projectRoutes = byProject.get(project.name) ?? [];
-    const output = options.memo
-      ? options.memo.render(project, projectRoutes, digest, options.subnetOf, options.stack)
-      : renderProject(project, projectRoutes, digest, options.subnetOf, options.stack);
+    // A swarm project is rendered afresh (the memo keys on the project, not on the top-level runtime).
+    const output = (project.runtime ?? config.runtime) === 'swarm'
+      ? renderSwarmProject(project, projectRoutes, digest)
+      : options.memo
+        ? options.memo.render(project, projectRoutes, digest, options.subnetOf, options.stack)
+        : renderProject(project, projectRoutes, digest, options.subnetOf, options.stack);
     if (output === undefined) continue;
     files.push(...output.files);
     dirs.push(...output.dirs);
@@ -61,8 +66,12 @@ export function renderStack(config: DbConfig, env: RenderEnv, options: RenderOpt
   }
   options.memo?.keep(new Set(config.projects.map((p) => p.name)));
   const staticEnv = { ...env, traefikWebAddress: env.traefikWebAddress ?? ':8080', traefikWebSecureAddress: env.traefikWebSecureAddress ?? ':8443' };
-  const staticConfig = toYaml(traefikStatic(config, staticEnv, routes));
-  const proxy = renderProxy(config, staticConfig, { dockerHost: env.dockerHost, ...(env.vars ? { vars: env.vars } : {}) });
+  const swarm = config.runtime === 'swarm';
+  const staticObject = traefikStatic(config, staticEnv, routes);
+  const staticConfig = toYaml(swarm ? swarmStatic(staticObject as Parameters<typeof swarmStatic>[0]) : staticObject);
+  const proxy = swarm
+    ? renderSwarmProxy(config, swarmStatic(staticObject as Parameters<typeof swarmStatic>[0]), staticConfig)
+    : renderProxy(config, staticConfig, { dockerHost: env.dockerHost, ...(env.vars ? { vars: env.vars } : {}) });
   const dynamic = traefikDynamic(routes, env);
   files.push(
     ...proxy.files,

@@ -32,6 +32,8 @@ export interface RenderedProject {
   /** db.yml project name, or `proxy`. */
   readonly name: string;
   readonly kind: 'upstream' | 'proxy';
+  /** How it is deployed: a compose project or a swarm stack. @default 'compose' */
+  readonly runtime?: 'compose' | 'swarm';
   /** Compose project folder relative to the stack root: `upstream/<name>` or `proxy`. */
   readonly dir: string;
   readonly composeFile: string;

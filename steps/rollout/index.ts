@@ -9,6 +9,8 @@ import { ensureNetwork } from '../../runtime/network.ts';
 import { appliedFile, diff, type DiffResult } from '../diff/index.ts';
 import type { PlannedService } from '../diff/plan.ts';
 import { applyService } from './apply-service.ts';
+import { isSwarmEntry } from '../diff/swarm-plan.ts';
+import { applySwarm } from './swarm.ts';
 
 export interface ServiceOutcome {
   readonly project: string;
@@ -26,6 +28,8 @@ export interface RolloutResult {
 export interface RolloutOptions {
   readonly root: string;
   readonly dockerHost?: string | undefined;
+  /** DOCKER_CONFIG, for swarm deploys with registry credentials. */
+  readonly dockerConfig?: string | undefined;
   readonly log: Logger;
   /** The run's abort signal: a rollout's waits end on it. */
   readonly signal?: AbortSignal | undefined;
@@ -40,6 +44,7 @@ export const rollout: Step<'rollout', RolloutResult> = {
     const result = await applyPlan(ctx.clients.docker, ctx.resultOf(diff), {
       root: ctx.env.root,
       dockerHost: ctx.env.dockerHost,
+      dockerConfig: ctx.env.dockerConfig,
       log: ctx.log,
       signal: ctx.signal,
       traefikApiUrl: ctx.env.traefikApiUrl,
@@ -52,8 +57,12 @@ export const rollout: Step<'rollout', RolloutResult> = {
 
 /** Applies a plan project by project; every service outcome is logged as it happens. */
 export async function applyPlan(docker: DockerClient, result: DiffResult, options: RolloutOptions): Promise<RolloutResult> {
-  const changes = result.plan.filter((p) => p.action !== 'unchanged');
-  if (changes.length === 0) return { services: [] };
+  const all = result.plan.filter((p) => p.action !== 'unchanged');
+  if (all.length === 0) return { services: [] };
+  // runtime: swarm stacks go to steps/rollout/swarm.ts; the rest is compose.
+  const swarmed = await applySwarm(docker, result, all.filter(isSwarmEntry), options);
+  const changes = all.filter((p) => !isSwarmEntry(p));
+  if (changes.length === 0) return { services: swarmed };
   if (changes.some((p) => p.action !== 'remove')) await ensureNetwork(docker);
   const outcomes: ServiceOutcome[] = [];
   for (const project of [...new Set(changes.map((p) => p.project))]) {
@@ -61,7 +70,7 @@ export async function applyPlan(docker: DockerClient, result: DiffResult, option
     const entries = changes.filter((p) => p.project === project);
     outcomes.push(...(await applyProject(docker, result, project, entries, options)));
   }
-  return { services: outcomes };
+  return { services: [...swarmed, ...outcomes] };
 }
 
 async function applyProject(docker: DockerClient, result: DiffResult, project: string, entries: readonly PlannedService[], options: RolloutOptions): Promise<ServiceOutcome[]> {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkDb } from '../../config/load-db.ts';
-import { formatProblem } from '../../config/problem.ts';
 
 const BASE = 'projects:\n  - name: app\n    services:\n      - host: web\n        image: nginx\n';
 
@@ -12,12 +11,21 @@ describe('config warnings', () => {
     assert.deepEqual(result.warnings, []);
   });
 
-  it('runtime: swarm is accepted with a placed warning that says it does nothing yet; notifications are not', () => {
+  it('runtime: swarm and notifications are accepted without a warning', () => {
     const text = `runtime: swarm\nnotifications:\n  - url: https://hooks.example/x\n${BASE}`;
     const result = checkDb(text, 'db.yml', {});
     assert.ok(result.ok);
-    assert.deepEqual(result.warnings.map((w) => [w.code, w.line, w.path, w.severity]), [['NOT_YET_EFFECTIVE', 1, 'runtime', 'warning']]);
-    assert.match(formatProblem(result.warnings[0]!), /^db\.yml:1:10 runtime: warning: runtime: swarm has no effect yet/);
+    assert.deepEqual(result.warnings, []);
+  });
+
+  it('placement on a compose project is warned about; on a swarm project it is not', () => {
+    const service = 'projects:\n  - name: app\n    runtime: RT\n    services:\n      - host: db\n        image: nginx\n        placement: node.hostname == web-1\n';
+    const compose = checkDb(service.replace('RT', 'compose'), 'db.yml', {});
+    assert.ok(compose.ok);
+    assert.deepEqual(compose.warnings.map((w) => [w.code, w.path]), [['SWARM_ONLY', 'projects[0].services[0].placement']]);
+    const swarm = checkDb(service.replace('RT', 'swarm'), 'db.yml', {});
+    assert.ok(swarm.ok);
+    assert.deepEqual(swarm.warnings, []);
   });
 
   it('ntfy headers on another type of target are warned about at their key', () => {

@@ -1,0 +1,118 @@
+// runtime: swarm on a real two-node swarm: a manager and a worker, each its own
+// dockerd in its own network namespace, linked by a veth pair. Replicas spread
+// over both nodes, a start-first update that a 50 ms prober sees no failure of,
+// an unhealthy image rolled back and reported failed, a no-change apply, the
+// worker going down (drift named, tasks rescheduled), a project removed.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+import type { DiffResult } from '../../steps/diff/index.ts';
+import type { SwarmPlannedService } from '../../steps/diff/swarm-plan.ts';
+import { TEST_IMAGES } from '../helpers/docker.ts';
+import { swarmStackDriver, type SwarmStackDriver } from '../helpers/swarm-stack.ts';
+import { canStartSwarm, startSwarm, type TestSwarm } from '../helpers/swarm-engine.ts';
+
+const SERVICE = 'spread_spread-web';
+
+const db = (image: string, enabled = true): string => `runtime: swarm
+projects:
+  - name: spread
+    enabled: ${enabled}
+    services:
+      - host: web
+        image: ${image}
+        stateless: true
+        replicas: 4
+        ingress: [{ domain: spread.example.com, port: 8080 }]
+`;
+
+// One request every 50 ms to a task address from Swarm's DNS (no IPVS on this kernel: no VIP).
+const PROBER = `while true; do ip=$(nslookup tasks.${SERVICE} 127.0.0.11 | sed -n 's/^Address: *\\([0-9.]*\\)$/\\1/p' | head -n 1); out=$(printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 1 $ip 8080 | tail -n 1); case "$out" in *version=*) echo "OK $out";; *) echo "FAIL $ip";; esac; sleep 0.05; done`;
+
+describe('runtime: swarm on a two-node swarm', { skip: process.getuid?.() !== 0 ? 'needs root' : false, timeout: 300_000 }, () => {
+  let swarm: TestSwarm;
+  let docker: SwarmStackDriver['docker'];
+  let driver: SwarmStackDriver;
+
+  before(async () => {
+    assert.ok(await canStartSwarm(), 'dockerd, ip, nsenter, runc and iptables are needed (scripts/test-host.sh)');
+    swarm = await startSwarm(2);
+    await swarm.loadImages([TEST_IMAGES.web, TEST_IMAGES.web2, TEST_IMAGES.unhealthy]);
+    driver = await swarmStackDriver(swarm.manager.dockerHost, 'spread');
+    docker = driver.docker;
+  });
+  after(async () => {
+    await swarm?.destroy();
+    await driver?.close();
+  });
+
+  const plan = (text: string) => driver.plan(text);
+  const apply = (result: DiffResult) => driver.apply(result);
+  const web = (result: DiffResult) => result.plan.find((p) => p.service === 'spread-web') as SwarmPlannedService;
+
+  it('spreads the replicas over both nodes', async () => {
+    const outcome = await apply(await plan(db(TEST_IMAGES.web)));
+    assert.deepEqual(outcome.services.map((s) => [s.service, s.ok, s.error?.message]), [['spread-web', true, undefined]]);
+    const entry = web(await plan(db(TEST_IMAGES.web)));
+    assert.equal(entry.action, 'unchanged');
+    assert.deepEqual(Object.keys(entry.tasks!.perNode).sort(), [swarm.manager.name, swarm.workers[0]!.name].sort());
+  });
+
+  it('a start-first update: the 50 ms prober sees no failed request', async () => {
+    const prober = await execa('docker', ['-H', swarm.manager.dockerHost, 'run', '-d', '--network', 'proxynet', '--entrypoint', 'sh', TEST_IMAGES.web, '-c', PROBER]);
+    const id = prober.stdout.trim();
+    try {
+      await sleep(1000);
+      const outcome = await apply(await plan(db(TEST_IMAGES.web2)));
+      assert.deepEqual(outcome.services.map((s) => [s.service, s.ok, s.error?.message]), [['spread-web', true, undefined]]);
+      await sleep(1000);
+    } finally {
+      const logs = (await execa('docker', ['-H', swarm.manager.dockerHost, 'logs', id])).stdout.split('\n').filter(Boolean);
+      await execa('docker', ['-H', swarm.manager.dockerHost, 'rm', '-f', id]);
+      const failed = logs.filter((l) => l.startsWith('FAIL'));
+      assert.equal(failed.length, 0, `${failed.length} of ${logs.length} requests failed: ${failed.slice(0, 5).join('; ')}`);
+      assert.ok(logs.length >= 40, `the prober made ${logs.length} requests`);
+      assert.ok(logs.some((l) => l.includes('version=1')) && logs.at(-1)!.includes('version=2'), 'it saw the old and then the new version');
+    }
+  });
+
+  it('an unhealthy image is rolled back by Swarm and reported failed with ROLLOUT_ROLLED_BACK', async () => {
+    const outcome = await apply(await plan(db(TEST_IMAGES.unhealthy)));
+    assert.deepEqual(outcome.services.map((s) => [s.service, s.ok, s.error?.code]), [['spread-web', false, 'ROLLOUT_ROLLED_BACK']]);
+  });
+
+  it('a no-change apply changes nothing', async () => {
+    // Swarm says rollback_completed while the last restored task may still be starting.
+    let result = await plan(db(TEST_IMAGES.web2));
+    for (const deadline = Date.now() + 30_000; result.changes > 0 && Date.now() < deadline; await sleep(500)) result = await plan(db(TEST_IMAGES.web2));
+    assert.equal(result.changes, 0, JSON.stringify(result.plan.map((p) => p.reason)));
+    const version = async () => ((await docker.getService(SERVICE).inspect()) as { Version: { Index: number } }).Version.Index;
+    const before = await version();
+    assert.deepEqual((await apply(result)).services, []);
+    assert.equal(await version(), before);
+  });
+
+  it('the worker going down: drift names the node, Swarm reschedules its tasks on the manager', async () => {
+    const worker = swarm.workers[0]!;
+    await worker.kill();
+    let entry: SwarmPlannedService | undefined;
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(500)) {
+      entry = web(await plan(db(TEST_IMAGES.web2)));
+      if (entry.warnings.some((w) => w.includes(worker.name))) break;
+    }
+    assert.deepEqual(entry?.warnings, [`swarm node down: ${worker.name}`]);
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(500)) {
+      entry = web(await plan(db(TEST_IMAGES.web2)));
+      if (entry.tasks?.perNode[swarm.manager.name] === 4) break;
+    }
+    assert.deepEqual(entry?.tasks?.perNode, { [swarm.manager.name]: 4 });
+  });
+
+  it('a removed project is taken down', async () => {
+    const result = await plan(db(TEST_IMAGES.web2, false));
+    assert.deepEqual(result.plan.map((p) => [p.service, p.action]), [['spread-web', 'remove']]);
+    assert.ok((await apply(result)).services.every((s) => s.ok));
+    assert.deepEqual(await docker.listServices({ filters: { label: ['railyard.project'] } }), []);
+  });
+});
