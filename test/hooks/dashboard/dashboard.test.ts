@@ -17,7 +17,7 @@ const KEY = 'dashboard-test-key-5f2a';
 /** Screenshots are test output: look at them (docs/ holds two of them for the README). */
 export const SHOTS = join(tmpdir(), 'railyard-dashboard-shots');
 
-const dbYml = (web: string, api: string, webImage: string): string => `projects:
+const dbYml = (web: string, api: string, webImage: string, apiVersion = '1'): string => `projects:
   - name: ${web}
     services:
       - host: web
@@ -29,6 +29,9 @@ const dbYml = (web: string, api: string, webImage: string): string => `projects:
     services:
       - host: api
         image: ${TEST_IMAGES.web}
+        stateless: true
+        env:
+          VERSION: "${apiVersion}"
 `;
 
 describe('dashboard in chromium', { ...browserSuiteOptions(), ...(await dockerSuiteOptions()) }, () => {
@@ -110,8 +113,12 @@ describe('dashboard in chromium', { ...browserSuiteOptions(), ...(await dockerSu
   });
 
   it('starts a deploy from the page and follows it live: queued → running → succeeded, with the log streaming', async () => {
+    // api deployed once, so the page's deploy is a rollout: it waits for the new container's health, so it is seen running.
+    const firstApi = await apiDeploy(api);
+    for (let i = 0; i < 300 && ['queued', 'running'].includes(await runStatus(firstApi)); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await runStatus(firstApi), 'succeeded');
     // The only runner slot (RAILYARD_CONCURRENCY=1) is held by an unhealthy rollout of the other project, so this run queues first.
-    writeFileSync(join(root, 'db.yml'), dbYml(web, api, TEST_IMAGES.unhealthy));
+    writeFileSync(join(root, 'db.yml'), dbYml(web, api, TEST_IMAGES.unhealthy, '2'));
     const held = await apiDeploy(web);
     const seen: string[] = [];
     let streamed = 0;
