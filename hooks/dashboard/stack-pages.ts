@@ -10,6 +10,7 @@ export function schedulesPage(schedules: readonly ScheduleView[]): Html {
   </tbody></table></div>`;
 }
 
+/** `178 B`, `1.2 MB`: decimal units, as `railyard backup` prints sizes (it uses this one). */
 export function formatSize(bytes: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
   let value = bytes;
