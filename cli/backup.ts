@@ -13,6 +13,7 @@ import { onTarget, openTarget } from '../steps/backup/target.ts';
 import { printJson, type GlobalOptions } from './context.ts';
 import { runJson, runLine } from '../app/run-format.ts';
 import { triggerRun } from './trigger-run.ts';
+import { formatSize } from '../hooks/dashboard/stack-pages.ts';
 
 interface BackupOptions {
   readonly dryRun?: boolean;
@@ -87,15 +88,4 @@ async function dryRun(env: Env, log: Logger, json: boolean): Promise<void> {
   }
   process.stdout.write(`dry run: would store ${formatSize(size)} (${result.entries} entries, ${result.skipped} skipped) in ${result.target} as ${key}\n`);
   process.stdout.write(plan.deleted.length === 0 ? 'rotation would delete nothing\n' : `rotation would delete: ${plan.deleted.join(' ')}\n`);
-}
-
-function formatSize(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }

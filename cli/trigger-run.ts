@@ -8,6 +8,7 @@ import { startRunner } from '../app/start-runner.ts';
 import type { TriggerRequest } from '../core/types.ts';
 import { waitForRun, type WaitOptions } from '../pipeline/wait-for-run.ts';
 import { printJson } from './context.ts';
+import { tailRunLogs } from './run-log-tail.ts';
 
 export interface TriggerRunOptions {
   /** Queue the run and return; a running `worker` or `serve` runs it. */
@@ -37,10 +38,15 @@ export async function triggerRun(env: Env, log: Logger, request: TriggerRequest,
     }
     if (!started) log.info({ runId: accepted.runId }, 'another railyard process runs this stack; it will run this trigger');
     const wait = options.wait ?? (async (s: RunStore, id: string, o: WaitOptions) => [await waitForRun(s, id, o)]);
+    // Another process runs it: its log lines are in the store only, so they are streamed from there (to stderr, as this process's own logs).
+    const tail = started ? undefined : tailRunLogs(store, accepted.runId, (text) => process.stderr.write(text));
     // Says so when the work moved on: a newer trigger absorbed the run, or railyard restarted during it and retried it.
-    const onFollow = (from: RunRecord, to: string): void => log.info({ runId: from.id, status: from.status, next: to }, 'following the run that does the work');
+    const onFollow = (from: RunRecord, to: string): void => {
+      log.info({ runId: from.id, status: from.status, next: to }, 'following the run that does the work');
+      tail?.follow(to);
+    };
     // A run this process ran ends here even when the store refused its outcome (a full disk): no hang.
-    const runs = await wait(store, accepted.runId, { onFollow, ...(started ? { unrecorded: (id: string) => started.runner.unrecorded(id) } : {}) });
+    const runs = await wait(store, accepted.runId, { onFollow, ...(started ? { unrecorded: (id: string) => started.runner.unrecorded(id) } : {}) }).finally(() => tail?.stop());
     if (runs.some((run) => run.status !== 'succeeded')) process.exitCode = 1;
     return runs;
   } finally {

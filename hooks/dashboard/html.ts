@@ -40,7 +40,7 @@ export interface Chrome {
 
 /** The page around every view: header with navigation, main, and the sign-out form. */
 export function layout(chrome: Chrome, body: Html): Html {
-  const nav = chrome.csrf === undefined ? '' : html`<nav aria-label="main"><a href="/">Projects</a><a href="/runs">Runs</a><a href="/plan">Plan</a>
+  const nav = chrome.csrf === undefined ? '' : html`<nav aria-label="main"><a href="/">Projects</a><a href="/runs">Runs</a><a href="/plan">Plan</a><a href="/schedules">Schedules</a><a href="/backups">Backups</a><a href="/threats">Threats</a>
     <form method="post" action="/signout"><input type="hidden" name="csrf" value="${chrome.csrf}"><button type="submit">Sign out</button></form></nav>`;
   return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${chrome.title} · railyard</title><link rel="stylesheet" href="/assets/style.css">

@@ -16,6 +16,8 @@ import { checkChange } from './csrf.ts';
 import { layout, sendHtml, type Html } from './html.ts';
 import { computePlan } from '../api-plan.ts';
 import { deployConfirmPage, planPage, projectsPage, runPage, runState, runsPage, signInPage, type ProjectView } from './pages.ts';
+import { backupListing, scheduleViews, threatTable } from './stack-data.ts';
+import { backupsPage, schedulesPage, threatsPage } from './stack-pages.ts';
 import { SESSION_MS, Sessions, sessionCookie, type Session } from './session.ts';
 
 const SESSIONS = new Sessions();
@@ -100,6 +102,23 @@ const state: Signed = async (ctx) => {
 const plan: Signed = async (ctx, session) =>
   show(ctx, 'Plan', planPage(await computePlan(ctx), ctx.url.query.get('project') || undefined), session);
 
+const schedules: Signed = async (ctx, session) => {
+  const db = await ctx.config.db.current();
+  return show(ctx, 'Schedules', schedulesPage(scheduleViews(db.schedules, ctx.config.env, ctx.deps.store, Date.now())), session);
+};
+
+const backups: Signed = async (ctx, session) => {
+  const listing = await backupListing(ctx.config.env);
+  if ('error' in listing) ctx.logFields['backupList'] = listing.error.code;
+  return show(ctx, 'Backups', backupsPage(listing), session, 'error' in listing ? 502 : 200);
+};
+
+const THREAT_ROWS = 1000;
+const threats: Signed = async (ctx, session) => {
+  const file = ctx.config.env.threat.reportFile;
+  return show(ctx, 'Threat report', threatsPage(await threatTable(file, THREAT_ROWS), file), session);
+};
+
 const confirmDeploy: Signed = async (ctx, session) => {
   const target = await resolveTarget(ctx.config.db, ctx.url.query.get('project') ?? undefined, ctx.url.query.get('service') || undefined);
   return show(ctx, 'Deploy', deployConfirmPage(target.project, target.service, session.csrf), session);
@@ -139,6 +158,9 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
   { method: 'GET', path: '/runs/:id/state', auth: 'none', quiet: true, handle: signedIn(state, 'data') },
   { method: 'GET', path: '/runs/:id/log', auth: 'none', handle: signedIn(async (ctx) => runLog(ctx), 'data') },
   { method: 'GET', path: '/plan', auth: 'none', handle: signedIn(plan) },
+  { method: 'GET', path: '/schedules', auth: 'none', handle: signedIn(schedules) },
+  { method: 'GET', path: '/backups', auth: 'none', handle: signedIn(backups) },
+  { method: 'GET', path: '/threats', auth: 'none', handle: signedIn(threats) },
   { method: 'GET', path: '/deploy', auth: 'none', handle: signedIn(confirmDeploy) },
   { method: 'POST', path: '/deploy', auth: 'none', handle: signedIn(deploy, 'data') },
   { method: 'GET', path: '/assets/:name', auth: 'none', quiet: true, handle: asset },

@@ -1,6 +1,7 @@
 // Debian's chromium driven by playwright-core (DESIGN.md §5), headless, with a
 // fresh profile: no network of its own, no first-run work.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
@@ -23,6 +24,7 @@ export async function launchBrowser(viewport = { width: 1100, height: 800 }): Pr
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
-  context.on('close', () => rmSync(profile, { recursive: true, force: true }));
+  // Chromium may still be writing the profile as it closes (ENOTEMPTY): rmSync retries.
+  context.on('close', () => void rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }).catch(() => undefined));
   return context;
 }
