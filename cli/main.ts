@@ -25,9 +25,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     await (await buildProgram(argv)).parseAsync(argv as string[], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
     // A caller that asked for --json reads stdout as JSON: the error is a JSON document too.
     const asJson = argv.includes('--json');
+    if (error instanceof CommanderError) {
+      // A usage error (commander has already said it on stderr); --help and --version exit 0 and stay text.
+      if (asJson && error.exitCode !== 0) process.stdout.write(`${JSON.stringify({ ok: false, error: { code: 'USAGE', message: scrubCli(error.message) } })}\n`);
+      return error.exitCode;
+    }
     if (error instanceof RailyardError) {
       if (asJson) process.stdout.write(`${JSON.stringify({ ok: false, error: { code: error.code, message: scrubCli(error.userMessage) } })}\n`);
       else process.stderr.write(`error [${error.code}]: ${scrubCli(error.userMessage)}\n`);

@@ -68,6 +68,19 @@ describe('railyard validate', () => {
   });
 });
 
+describe('usage errors under --json', () => {
+  it('prints a usage error as a JSON document on stdout, and keeps --help text', async () => {
+    const bad = await railyard(['validate', '--json', '--no-such-option'], tmpdir());
+    assert.equal(bad.exitCode, 1);
+    const parsed = JSON.parse(bad.stdout) as { ok: boolean; error: { code: string; message: string } };
+    assert.deepEqual([parsed.ok, parsed.error.code], [false, 'USAGE']);
+    assert.match(parsed.error.message, /unknown option '--no-such-option'/);
+    const help = await railyard(['validate', '--json', '--help'], tmpdir());
+    assert.equal(help.exitCode, 0);
+    assert.match(help.stdout, /^Usage: railyard validate/);
+  });
+});
+
 describe('command loading', () => {
   it('names the command after global options and their values', async () => {
     const { commandName } = await import('../../cli/commands.ts');
