@@ -1,4 +1,4 @@
-import type { DockerClient } from '../runtime/docker.ts';
+import type { EngineSource } from '../runtime/engine-read.ts';
 import { listBackends, type BackendContainer } from '../runtime/route-backends.ts';
 import { probeBackend, type ProbeResult } from '../runtime/route-probe.ts';
 import { loadTraefikState, type TraefikState } from '../runtime/traefik-api.ts';
@@ -39,7 +39,7 @@ export interface RouteReportOptions {
 }
 
 /** Dials every route's backends (one container list call, probes in parallel) and, with the API, compares. */
-export async function routeReport(docker: DockerClient, routes: readonly Route[], options: RouteReportOptions = {}): Promise<RouteReport> {
+export async function routeReport(docker: EngineSource, routes: readonly Route[], options: RouteReportOptions = {}): Promise<RouteReport> {
   const needsDocker = routes.some((route) => route.via === 'labels');
   const containers = needsDocker ? await listBackends(docker, PROXY_NETWORK) : [];
   const probe = { timeoutMs: options.timeoutMs ?? 1500 };

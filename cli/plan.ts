@@ -4,6 +4,7 @@ import { formatProblem } from '../config/problem.ts';
 import { RailyardError } from '../core/errors.ts';
 import { stackIdOf } from '../runtime/containers.ts';
 import { createDocker } from '../runtime/docker.ts';
+import { readSourceFor } from '../runtime/engine-read.ts';
 import { computeDiff, desiredFromRender, type DiffResult } from '../steps/diff/index.ts';
 import { renderStack } from '../steps/render/index.ts';
 import { digestMounts, mountRequests } from '../steps/render/mount-digest.ts';
@@ -43,7 +44,8 @@ export async function runPlan(project: string | undefined, options: PlanOptions,
   const mountDigests = await digestMounts(env.root, mountRequests(loaded.config));
   const stack = renderStack(loaded.config, env, { mountDigests, stack: stackIdOf(env.root) });
   const desired = desiredFromRender(stack, loaded.config, env.root);
-  const docker = createDocker(env.dockerHost);
+  // Plain HTTP reads: a plan never loads dockerode (issue 17 item 4), except for https:// engines.
+  const docker = readSourceFor(env.dockerHost, () => createDocker(env.dockerHost));
   const result = await computeDiff(docker, desired, { project, service: options.service }, env.root);
   // Route truth: what each router Traefik is given dials, as `railyard routes` prints it.
   const routes = await routeReport(docker, stack.routes, { traefikApiUrl: env.traefikApiUrl });

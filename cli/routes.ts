@@ -4,6 +4,7 @@ import { formatProblem } from '../config/problem.ts';
 import { RailyardError } from '../core/errors.ts';
 import { routeReport, type RouteLine, type RouteReport } from '../app/route-report.ts';
 import { createDocker } from '../runtime/docker.ts';
+import { readSourceFor } from '../runtime/engine-read.ts';
 import { renderStack } from '../steps/render/index.ts';
 import { cliContext, printJson } from './context.ts';
 
@@ -29,7 +30,7 @@ export function routesCommand(program: Command): void {
         throw new RailyardError('CONFIG_INVALID', `${db.label}: ${loaded.problems.length} problem(s), first: ${formatProblem(loaded.problems[0]!)}`);
       }
       const { routes } = renderStack(loaded.config, env);
-      const report = await routeReport(createDocker(env.dockerHost), routes, { traefikApiUrl: env.traefikApiUrl });
+      const report = await routeReport(readSourceFor(env.dockerHost, () => createDocker(env.dockerHost)), routes, { traefikApiUrl: env.traefikApiUrl });
       if (options.json) printJson(report);
       else process.stdout.write(formatRoutes(report));
       failOnDead(report, options.strict === true);

@@ -1,14 +1,15 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { dbSchema, PATTERN_HINTS } from './db-schema.ts';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { PATTERN_HINTS } from './db-schema.ts';
+import { dbValidator } from './db-validator.ts';
 import type { ConfigProblem, ConfigProblemCode } from './problem.ts';
 import { pointerToPath } from './problem.ts';
 import type { SourceMap } from './parse-yaml.ts';
 
 let compiled: ValidateFunction | undefined;
 
-/** Compiled once: Ajv compilation costs more than validating a thousand projects. */
+/** Once per process, prebuilt when it can be: Ajv compilation costs more than validating a thousand projects. */
 function validator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true }).compile(dbSchema);
+  compiled ??= dbValidator();
   return compiled;
 }
 

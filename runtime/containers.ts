@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type Docker from 'dockerode';
-import { unreachable } from './docker.ts';
+import { engineGet, listQuery, type EngineSource } from './engine-read.ts';
 
 export const LABEL_PROJECT = 'com.docker.compose.project';
 export const LABEL_SERVICE = 'com.docker.compose.service';
@@ -44,17 +44,13 @@ export interface ContainerFilter {
   readonly railyard?: boolean;
 }
 
-/** Lists compose containers (all states) with ONE Docker API call. */
-export async function listContainers(docker: Docker, filter: ContainerFilter = {}): Promise<ServiceContainer[]> {
+/** Lists compose containers (all states) with ONE Docker API call (plain HTTP when `engine` is an endpoint). */
+export async function listContainers(engine: EngineSource, filter: ContainerFilter = {}): Promise<ServiceContainer[]> {
   const label = [filter.project === undefined ? LABEL_PROJECT : `${LABEL_PROJECT}=${filter.project.toLowerCase()}`];
   if (filter.service !== undefined) label.push(`${LABEL_SERVICE}=${filter.service}`);
   if (filter.railyard) label.push(LABEL_CONFIG_HASH);
-  let list: Docker.ContainerInfo[];
-  try {
-    list = await docker.listContainers({ all: true, filters: { label } });
-  } catch (error) {
-    throw unreachable(docker, error);
-  }
+  const options = { all: true, filters: { label } };
+  const list = await engineGet<Docker.ContainerInfo[]>(engine, `/containers/json${listQuery(options)}`, (docker) => docker.listContainers(options));
   const realpaths = new Map<string, string>();
   return list.map((info) => toServiceContainer(info, realpaths));
 }

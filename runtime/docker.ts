@@ -82,10 +82,20 @@ export function unreachable(docker: Docker, cause: unknown): RailyardError {
 /** The clients shared by every step, each built on first use (a backup run never builds a Docker client). */
 export function lazyClients(dockerHost: string | undefined): Clients {
   let docker: Docker | undefined;
-  return {
+  const clients = {
     get docker(): Docker {
       docker ??= createDocker(dockerHost);
       return docker;
     },
   };
+  lazyHosts.set(clients, dockerHost);
+  return clients;
+}
+
+/** DOCKER_HOST of clients lazyClients built: reads can reach that engine without dockerode (runtime/engine-read.ts). */
+const lazyHosts = new WeakMap<Clients, string | undefined>();
+
+/** The DOCKER_HOST `clients` were built for by lazyClients; `{ known: false }` for clients built otherwise (tests). */
+export function lazyHostOf(clients: Clients): { known: true; dockerHost: string | undefined } | { known: false } {
+  return lazyHosts.has(clients) ? { known: true, dockerHost: lazyHosts.get(clients) } : { known: false };
 }

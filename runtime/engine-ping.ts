@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { RailyardError } from '../core/errors.ts';
-import { createDocker, DEFAULT_SOCKET, pingDocker } from './docker.ts';
+import { createDocker, pingDocker } from './docker.ts';
+import { endpointOf, type Endpoint } from './engine-endpoint.ts';
 
 /**
  * Pings the engine at DOCKER_HOST with one HTTP request (`GET /_ping`) over
@@ -12,40 +13,23 @@ import { createDocker, DEFAULT_SOCKET, pingDocker } from './docker.ts';
 export function enginePing(dockerHost: string | undefined): (timeoutMs: number) => Promise<void> {
   const target = endpointOf(dockerHost);
   if (target === undefined) return (timeoutMs) => pingDocker(createDocker(dockerHost), timeoutMs);
-  return (timeoutMs) =>
-    new Promise<void>((resolve, reject) => {
-      const fail = (reason: string): void => reject(new RailyardError('DOCKER_UNREACHABLE', `Docker engine unreachable at ${target.label} (${reason}); start dockerd or set DOCKER_HOST`, { data: { endpoint: target.label } }));
-      const req = request({ ...target.options, path: '/_ping', method: 'GET', timeout: timeoutMs }, (res) => {
-        res.resume();
-        if (res.statusCode === 200) resolve();
-        else fail(`HTTP ${res.statusCode}`);
-      });
-      req.on('timeout', () => {
-        req.destroy();
-        fail(`no answer within ${timeoutMs} ms`);
-      });
-      req.on('error', (error: NodeJS.ErrnoException) => fail(error.code ?? error.message));
-      req.end();
+  return (timeoutMs) => pingEndpoint(target, timeoutMs);
+}
+
+/** `GET /_ping` at `target`; DOCKER_UNREACHABLE naming it when it does not answer 200 within `timeoutMs`. */
+export function pingEndpoint(target: Endpoint, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const fail = (reason: string): void => reject(new RailyardError('DOCKER_UNREACHABLE', `Docker engine unreachable at ${target.label} (${reason}); start dockerd or set DOCKER_HOST`, { data: { endpoint: target.label } }));
+    const req = request({ ...target.options, path: '/_ping', method: 'GET', timeout: timeoutMs }, (res) => {
+      res.resume();
+      if (res.statusCode === 200) resolve();
+      else fail(`HTTP ${res.statusCode}`);
     });
-}
-
-interface Endpoint {
-  readonly label: string;
-  readonly options: { socketPath: string } | { host: string; port: number };
-}
-
-function endpointOf(dockerHost: string | undefined): Endpoint | undefined {
-  if (dockerHost === undefined || dockerHost === '') return { label: `unix://${DEFAULT_SOCKET}`, options: { socketPath: DEFAULT_SOCKET } };
-  let url: URL;
-  try {
-    url = new URL(dockerHost);
-  } catch {
-    return undefined; // createDocker says why
-  }
-  if (url.protocol === 'unix:') return { label: `unix://${url.pathname}`, options: { socketPath: url.pathname } };
-  if (url.protocol === 'tcp:' || url.protocol === 'http:') {
-    const port = url.port === '' ? 2375 : Number(url.port);
-    return { label: `tcp://${url.hostname}:${port}`, options: { host: url.hostname, port } };
-  }
-  return undefined;
+    req.on('timeout', () => {
+      req.destroy();
+      fail(`no answer within ${timeoutMs} ms`);
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => fail(error.code ?? error.message));
+    req.end();
+  });
 }

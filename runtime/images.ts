@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { RailyardError } from '../core/errors.ts';
 import { unreachable } from './docker.ts';
+import { engineGet, type EngineSource } from './engine-read.ts';
 
 /** `busybox` → `busybox:latest`; references with a tag or digest are kept. */
 export function normalizeRef(ref: string): string {
@@ -13,15 +14,10 @@ export function normalizeRef(ref: string): string {
 
 /**
  * Local image IDs by reference (`repo:tag` and `repo@digest`), from ONE
- * Docker API call; used to tell whether a tag moved under a running container.
+ * Docker API call (plain HTTP when `engine` is an endpoint); used to tell whether a tag moved under a running container.
  */
-export async function localImageIds(docker: Docker): Promise<Map<string, string>> {
-  let images: Docker.ImageInfo[];
-  try {
-    images = await docker.listImages();
-  } catch (error) {
-    throw unreachable(docker, error);
-  }
+export async function localImageIds(engine: EngineSource): Promise<Map<string, string>> {
+  const images = await engineGet<Docker.ImageInfo[]>(engine, '/images/json', (docker) => docker.listImages());
   const ids = new Map<string, string>();
   for (const image of images) {
     for (const ref of [...(image.RepoTags ?? []), ...(image.RepoDigests ?? [])]) {

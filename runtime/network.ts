@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { unreachable } from './docker.ts';
+import { engineGet, type EngineSource } from './engine-read.ts';
 
 /** The external network every routed service and Traefik share. */
 export const PROXY_NETWORK = 'proxynet';
@@ -29,14 +30,10 @@ export async function networkSubnets(docker: Docker, name = PROXY_NETWORK): Prom
 }
 
 /** Every network on the engine with its IPv4 subnets (one API call), for choosing project subnets. */
-export async function engineNetworks(docker: Docker): Promise<{ name: string; subnets: string[] }[]> {
-  try {
-    const networks = await docker.listNetworks();
-    return networks.map((n) => ({
-      name: n.Name,
-      subnets: (n.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => typeof s === 'string' && s.includes('.')),
-    }));
-  } catch (error) {
-    throw unreachable(docker, error);
-  }
+export async function engineNetworks(engine: EngineSource): Promise<{ name: string; subnets: string[] }[]> {
+  const networks = await engineGet<Docker.NetworkInspectInfo[]>(engine, '/networks', (docker) => docker.listNetworks());
+  return networks.map((n) => ({
+    name: n.Name,
+    subnets: (n.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => typeof s === 'string' && s.includes('.')),
+  }));
 }

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { unreachable } from './docker.ts';
+import { engineGet, listQuery, type EngineSource } from './engine-read.ts';
 import { LABEL_PROJECT, LABEL_SERVICE } from './containers.ts';
 
 /** A container as Traefik's docker provider sees it: its state, health and address on one network. */
@@ -20,13 +20,9 @@ export interface BackendContainer {
  * list call: Traefik's docker provider dials that address (the network named
  * by `traefik.docker.network`) on the port its labels name.
  */
-export async function listBackends(docker: Docker, network: string): Promise<BackendContainer[]> {
-  let list: Docker.ContainerInfo[];
-  try {
-    list = await docker.listContainers({ all: true, filters: { label: [LABEL_PROJECT] } });
-  } catch (error) {
-    throw unreachable(docker, error);
-  }
+export async function listBackends(engine: EngineSource, network: string): Promise<BackendContainer[]> {
+  const options = { all: true, filters: { label: [LABEL_PROJECT] } };
+  const list = await engineGet<Docker.ContainerInfo[]>(engine, `/containers/json${listQuery(options)}`, (docker) => docker.listContainers(options));
   return list.map((info) => {
     const labels = info.Labels ?? {};
     const ip = info.NetworkSettings?.Networks?.[network]?.IPAddress;

@@ -3,7 +3,7 @@
 // Types are checked by `npm test`, not here. Without TypeScript (an install
 // with --omit=dev) nothing is compiled: the command runs the sources through tsx.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -17,4 +17,9 @@ try {
 }
 rmSync(`${root}dist`, { recursive: true, force: true });
 const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--noCheck'], { cwd: root, stdio: 'inherit' });
-process.exit(result.status ?? 1);
+if (result.status !== 0) process.exit(result.status ?? 1);
+// The db.yml validator, generated once here by Ajv's standalone code instead of
+// compiled at every start (config/db-validator.ts; both the compiled command and
+// the tsx path load it, and only while it matches config/db-schema.ts).
+const { validatorModule } = await import(`${root}dist/config/db-validator.js`);
+writeFileSync(`${root}dist/config/db-validator.cjs`, validatorModule());

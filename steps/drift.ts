@@ -1,6 +1,7 @@
 import type { Step } from '../pipeline/types.ts';
 import { isRailyardError } from '../core/errors.ts';
 import { computeDiff, desiredFromRender } from './diff/index.ts';
+import { readSourceOf } from '../runtime/engine-read.ts';
 import { render } from './render/index.ts';
 import { validate } from './validate.ts';
 
@@ -27,7 +28,7 @@ export const drift: Step<'drift', DriftResult> = {
     if (ctx.trigger.meta?.['all'] !== true) return { projects: undefined };
     const desired = desiredFromRender(ctx.resultOf(render), ctx.resultOf(validate).config, ctx.env.root);
     try {
-      const { plan } = await computeDiff(ctx.clients.docker, desired, { service: undefined }, ctx.env.root);
+      const { plan } = await computeDiff(readSourceOf(ctx.clients), desired, { service: undefined }, ctx.env.root);
       const projects = [...new Set(plan.filter((entry) => entry.action !== 'unchanged').map((entry) => entry.project))];
       ctx.log.info({ projects }, 'drift computed');
       return { projects };

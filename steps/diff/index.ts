@@ -5,7 +5,7 @@ import type { DbConfig } from '../../config/db-types.ts';
 import type { Step } from '../../pipeline/types.ts';
 import { byStack, listContainers, stackIdOf, type ServiceContainer } from '../../runtime/containers.ts';
 import { RailyardError } from '../../core/errors.ts';
-import { pingDocker, type DockerClient } from '../../runtime/docker.ts';
+import { dockerFor, pingSource, readSourceOf, type EngineSource } from '../../runtime/engine-read.ts';
 import { localImageIds } from '../../runtime/images.ts';
 import { buildPlan, type DesiredProject, type PlannedService, type PlanScope } from './plan.ts';
 import { render, type RenderedStack } from '../render/index.ts';
@@ -40,7 +40,8 @@ export const diff: Step<'diff', DiffResult> = {
     const { config } = ctx.resultOf(validate);
     const desired = desiredFromRender(ctx.resultOf(render), config, ctx.env.root);
     const scope = ctx.project === '*' ? { service: ctx.service } : { project: ctx.project, service: ctx.service };
-    const result = await computeDiff(ctx.clients.docker, desired, scope, ctx.env.root);
+    // Reads over plain HTTP: a run with nothing to change never loads dockerode.
+    const result = await computeDiff(readSourceOf(ctx.clients), desired, scope, ctx.env.root);
     const counts = Object.fromEntries(['create', 'rollout', 'recreate', 'update', 'remove', 'unchanged'].map((a) => [a, result.plan.filter((p) => p.action === a).length]));
     ctx.log.info({ counts, changes: result.changes }, 'diff computed');
     return result;
@@ -48,16 +49,16 @@ export const diff: Step<'diff', DiffResult> = {
 };
 
 /** The plan and its diffs, shared by the diff step and `railyard plan`. */
-export async function computeDiff(docker: DockerClient, desired: readonly DesiredProject[], scope: PlanScope, root: string): Promise<DiffResult> {
-  await pingDocker(docker);
+export async function computeDiff(engine: EngineSource, desired: readonly DesiredProject[], scope: PlanScope, root: string): Promise<DiffResult> {
+  await pingSource(engine);
   // A project's plan needs only that project's containers: listing the whole host costs a run per project O(host).
   const listing = scope.project === undefined ? {} : { project: scope.project };
   // runtime: swarm projects are planned from the swarm's services (steps/diff/swarm.ts).
   const swarm = desired.filter((p) => p.runtime === 'swarm');
   const [listed, imageIds, swarmed] = await Promise.all([
-    listContainers(docker, listing),
-    localImageIds(docker),
-    swarm.length > 0 ? computeSwarmDiff(docker, swarm, scope, root) : undefined,
+    listContainers(engine, listing),
+    localImageIds(engine),
+    swarm.length > 0 ? computeSwarmDiff(dockerFor(engine), swarm, scope, root) : undefined,
   ]);
   const { ours, foreign } = byStack(listed, stackIdOf(root));
   const composeDesired = desired.filter((p) => p.runtime !== 'swarm');

@@ -1,4 +1,5 @@
 import type { Step } from '../../pipeline/types.ts';
+import { readSourceOf } from '../../runtime/engine-read.ts';
 import { validate } from '../validate.ts';
 import { renderToDisk } from './render-to-disk.ts';
 import type { RenderResult } from './types.ts';
@@ -16,7 +17,7 @@ export const render: Step<'render', RenderResult> = {
   needs: [validate],
   async run(ctx) {
     const { config } = ctx.resultOf(validate);
-    const result = await renderToDisk(config, ctx.env, { root: ctx.env.root, networkPool: ctx.env.networkPool, docker: ctx.clients.docker });
+    const result = await renderToDisk(config, ctx.env, { root: ctx.env.root, networkPool: ctx.env.networkPool, docker: readSourceOf(ctx.clients) });
     for (const warning of result.warnings) ctx.log.warn({ warning }, 'ingress not routed');
     ctx.log.info({ changed: result.changed, files: result.files.length, services: result.services.length }, 'stack rendered');
     return result;

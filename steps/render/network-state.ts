@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DbConfig } from '../../config/db-types.ts';
 import type { NetworkPool } from '../../config/env.ts';
-import type { DockerClient } from '../../runtime/docker.ts';
+import type { EngineSource } from '../../runtime/engine-read.ts';
 import { engineNetworks } from '../../runtime/network.ts';
 import { subnetAllocator, type EngineNetwork, type SubnetAllocator } from './subnets.ts';
 
@@ -23,7 +23,7 @@ export interface ProjectSubnets {
  * The subnet allocator of a render: the kept file, and the engine's networks
  * (one listing) so no subnet overlaps a network already there.
  */
-export async function projectSubnets(root: string, config: DbConfig, pool: NetworkPool, docker?: DockerClient): Promise<ProjectSubnets> {
+export async function projectSubnets(root: string, config: DbConfig, pool: NetworkPool, docker?: EngineSource): Promise<ProjectSubnets> {
   const previous = await readSubnets(root);
   let engine: EngineNetwork[] = [];
   let engineChecked = false;

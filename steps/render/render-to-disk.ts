@@ -1,6 +1,6 @@
 import type { DbConfig } from '../../config/db-types.ts';
 import type { NetworkPool } from '../../config/env.ts';
-import type { DockerClient } from '../../runtime/docker.ts';
+import type { EngineSource } from '../../runtime/engine-read.ts';
 import { stackIdOf } from '../../runtime/containers.ts';
 import { digestMounts, mountRequests } from './mount-digest.ts';
 import { projectSubnets, saveSubnets } from './network-state.ts';
@@ -17,7 +17,7 @@ export interface RenderToDiskOptions {
   /** Give each project's default network a subnet from this pool; without it Docker's default pools choose. */
   readonly networkPool?: NetworkPool;
   /** Asked for its networks, so no chosen subnet overlaps one already there. */
-  readonly docker?: DockerClient;
+  readonly docker?: EngineSource;
 }
 
 /** One per process: `serve` and `worker` re-render only the projects that changed since their last run. */

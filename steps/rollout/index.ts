@@ -41,6 +41,8 @@ export const rollout: Step<'rollout', RolloutResult> = {
   name: 'rollout',
   needs: [diff],
   async run(ctx) {
+    // Nothing to change: return before the first use of the client loads dockerode (issue 17 item 4).
+    if (ctx.resultOf(diff).plan.every((p) => p.action === 'unchanged')) return { services: [] };
     const result = await applyPlan(ctx.clients.docker, ctx.resultOf(diff), {
       root: ctx.env.root,
       dockerHost: ctx.env.dockerHost,
