@@ -57,6 +57,8 @@ function services(project: Project, containers: readonly ServiceContainer[] | un
         : {
             containers: own.filter((c) => c.state === 'running').length,
             healthy: own.filter((c) => c.state === 'running' && c.health === 'healthy').length,
+            /** The image IDs (content digests) the running containers run. */
+            imageIds: [...new Set(own.filter((c) => c.state === 'running').map((c) => c.imageId))],
             states: own.map((c) => ({ name: c.name, state: c.state, health: c.health })),
           },
     };

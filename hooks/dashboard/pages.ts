@@ -13,7 +13,7 @@ export interface ProjectView {
     readonly name: string;
     readonly image: string | null;
     readonly desired: { readonly replicas: number };
-    readonly running: { readonly containers: number; readonly healthy: number; readonly states: readonly { state: string; health: string | null }[] } | null;
+    readonly running: { readonly containers: number; readonly healthy: number; readonly imageIds?: readonly string[]; readonly states: readonly { state: string; health: string | null }[] } | null;
   }[];
 }
 
@@ -32,7 +32,7 @@ export function projectsPage(projects: readonly ProjectView[]): Html {
     <p class="meta">last run ${p.lastRun === null ? '–' : html`<a href="/runs/${p.lastRun.id}">#${p.lastRun.id} ${p.lastRun.pipeline}</a> ${badge(p.lastRun.status)}`}
       · commit <code>${p.deployedCommit?.slice(0, 12) ?? '–'}</code></p>
     <div class="scroll"><table><thead><tr><th>service</th><th>image</th><th>replicas</th><th></th></tr></thead><tbody>
-    ${p.services.map((s) => html`<tr data-service="${s.name}"><td>${s.name}</td><td><code>${s.image ?? '–'}</code></td><td>${health(s)}</td><td>${deployButton(p.name, s.name)}</td></tr>`)}
+    ${p.services.map((s) => html`<tr data-service="${s.name}"><td>${s.name}</td><td><code>${s.image ?? '–'}</code>${(s.running?.imageIds ?? []).map((id) => html`<br><code class="muted" title="${id}">${id.slice(0, 19)}</code>`)}</td><td>${health(s)}</td><td>${deployButton(p.name, s.name)}</td></tr>`)}
     </tbody></table></div></section>`);
   return html`<h1>Projects</h1>${projects.length === 0 ? html`<p>db.yml has no projects.</p>` : cards}`;
 }

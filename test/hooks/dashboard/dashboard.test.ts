@@ -109,6 +109,7 @@ describe('dashboard in chromium', { ...browserSuiteOptions(), ...(await dockerSu
     }
     assert.match(await row.innerText(), /1\/1 running, 1 healthy/);
     assert.match(await row.innerText(), /railyard-test\/web:1/);
+    assert.match(await row.innerText(), /sha256:[0-9a-f]{12}/, 'the image digest the container runs');
     await shot('projects');
   });
 
