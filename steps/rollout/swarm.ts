@@ -14,17 +14,10 @@ import { appliedStackFile } from '../diff/swarm.ts';
 import type { SwarmPlannedService } from '../diff/swarm-plan.ts';
 import { PROXY_NETWORK } from '../render/routes.ts';
 import { monitorMs } from '../render/swarm-service.ts';
-import type { ServiceOutcome } from './index.ts';
+import type { RolloutOptions, ServiceOutcome } from './index.ts';
 
-export interface SwarmRolloutOptions {
-  readonly root: string;
-  readonly dockerHost?: string | undefined;
-  /** DOCKER_CONFIG: registry credentials there are sent to the nodes (`--with-registry-auth`). */
-  readonly dockerConfig?: string | undefined;
-  readonly log: Logger;
-  /** The run's abort signal: the follow ends on it. */
-  readonly signal?: AbortSignal | undefined;
-}
+/** The rollout's options; a swarm rollout has no Traefik wait of its own (Swarm's start-first update does it). */
+export type SwarmRolloutOptions = Omit<RolloutOptions, 'traefikApiUrl'>;
 
 /**
  * Applies the swarm part of a plan, stack by stack: `stack rm` for a project
