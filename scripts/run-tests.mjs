@@ -19,9 +19,12 @@ if (files.length === 0) {
   console.error('run-tests: no test files matched');
   process.exit(1);
 }
+// A test that hangs fails at --test-timeout (10 min; the longest suite takes
+// ~2), and --test-force-exit ends its file even when a child process or
+// socket it left would keep it alive: one stuck test never stalls the run.
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=600000', '--test-force-exit', ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

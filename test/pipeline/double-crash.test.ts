@@ -35,9 +35,10 @@ describe('two crashes in a row mid-rollout (real dockerd)', await dockerSuiteOpt
   let root = '';
   const env: Record<string, string> = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LOG_LEVEL: 'warn' };
   if (process.env['DOCKER_HOST']) env['DOCKER_HOST'] = process.env['DOCKER_HOST'];
-  const railyard = (...args: string[]) => execa(process.execPath, [BIN, '--root', root, ...args], { env, extendEnv: false, reject: false });
-  const containers = async (): Promise<string[]> =>
-    (await execa('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`])).stdout.split('\n').filter(Boolean);
+  const railyard = (...args: string[]) => execa(process.execPath, [BIN, '--root', root, ...args], { env, extendEnv: false, reject: false, timeout: 120_000 });
+  const list = async (...flags: string[]): Promise<string[]> =>
+    (await execa('docker', ['ps', ...flags, '-q', '--filter', `label=com.docker.compose.project=${project}`])).stdout.split('\n').filter(Boolean);
+  const containers = (): Promise<string[]> => list('-a');
 
   after(async () => {
     const ids = root === '' ? [] : await containers();
@@ -46,11 +47,19 @@ describe('two crashes in a row mid-rollout (real dockerd)', await dockerSuiteOpt
     if (root !== '') await rm(root, { recursive: true, force: true });
   });
 
-  /** Starts a worker, waits until the service has `count` containers (a rollout under way), and SIGKILLs it. */
+  /**
+   * Starts a worker, waits until the service has `count` running containers (a
+   * rollout under way, its new container started), and SIGKILLs it. Running,
+   * not created: a container killed between create and start is idle, and the
+   * retry removes it instead of keeping it (so the count would never reach 3).
+   */
   async function killMidRollout(count: number): Promise<void> {
     const worker = railyard('worker', '--no-schedule');
-    await until(async () => (await containers()).length >= count, 60_000, `${count} containers (the rollout under way)`);
-    worker.kill('SIGKILL');
+    try {
+      await until(async () => (await list()).length >= count, 60_000, `${count} running containers (the rollout under way)`);
+    } finally {
+      worker.kill('SIGKILL'); // also when the wait failed: a worker left running would hold this file open
+    }
     assert.equal((await worker).signal, 'SIGKILL');
   }
 
