@@ -1,10 +1,14 @@
-// Run once while the image is built (deploy/container/Containerfile).
+// Checks an image of railyard (deploy/container/Containerfile) from inside:
+// the native module loads with the image's own libc and Node, the compose
+// plugin runs, and the stack root is the railyard user's.
+//   docker run --rm --entrypoint /usr/local/bin/node railyard /app/image-check.mjs
 import { execFileSync } from 'node:child_process';
-import { chownSync, mkdirSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const Database = createRequire('/app/package.json')('better-sqlite3');
 new Database(':memory:').prepare('select 1').get();
 execFileSync('/usr/local/bin/docker', ['compose', 'version'], { stdio: 'inherit' });
-mkdirSync('/srv/railyard', { recursive: true });
-chownSync('/srv/railyard', 10001, 10001);
+const root = statSync('/srv/railyard');
+if (root.uid !== 10001) throw new Error(`/srv/railyard is owned by uid ${root.uid}, not railyard (10001)`);
+console.log('image-check: ok');

@@ -50,6 +50,12 @@ describe('container image', await dockerSuiteOptions(), () => {
     if (root !== '') await rm(root, { recursive: true, force: true });
   });
 
+  it('loads its native module, runs compose, and owns its stack root (image-check.mjs, in the running container)', async () => {
+    const check = await execa('docker', ['exec', name, '/usr/local/bin/node', '/app/image-check.mjs'], { reject: false });
+    assert.equal(check.exitCode, 0, `${check.stdout}\n${check.stderr}`);
+    assert.match(check.stdout, /Docker Compose version v?2\.[\s\S]*image-check: ok/);
+  });
+
   it('runs as a non-root user with the socket group, and /healthz answers', async () => {
     const user = (await execa('docker', ['inspect', '-f', '{{.Config.User}}', name])).stdout;
     assert.equal(user, 'railyard');
