@@ -104,8 +104,28 @@ export const MIGRATIONS: readonly string[] = [
   `,
 ];
 
-/** Brings the schema up to the latest version, one transaction per migration. */
+/**
+ * Brings the schema up to the latest version, one transaction per migration.
+ * Each starts IMMEDIATE and reads the version again under the write lock: two
+ * processes opening a fresh store at once (`apply` and `serve`) would both
+ * see version 0 otherwise, and the second fail with "table runs already exists".
+ */
 export function migrate(db: Database.Database, file: string, migrations: readonly string[] = MIGRATIONS): number {
+  if (schemaVersion(db, file, migrations) === migrations.length) return migrations.length; // no write lock when current
+  const step = db.transaction((): boolean => {
+    const current = schemaVersion(db, file, migrations);
+    if (current === migrations.length) return false;
+    db.exec(migrations[current]!);
+    db.pragma(`user_version = ${current + 1}`);
+    return true;
+  });
+  while (step.immediate()) {
+    // one migration per transaction, until current
+  }
+  return migrations.length;
+}
+
+function schemaVersion(db: Database.Database, file: string, migrations: readonly string[]): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {
     throw new RailyardError(
@@ -113,11 +133,5 @@ export function migrate(db: Database.Database, file: string, migrations: readonl
       `${file} has schema version ${current}, newer than this railyard knows (${migrations.length}); upgrade railyard`,
     );
   }
-  migrations.slice(current).forEach((sql, index) => {
-    db.transaction(() => {
-      db.exec(sql);
-      db.pragma(`user_version = ${current + index + 1}`);
-    })();
-  });
-  return migrations.length;
+  return current;
 }
