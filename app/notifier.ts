@@ -25,6 +25,8 @@ export interface NotifierOptions {
   readonly config: () => Promise<NotifyConfig>;
   /** How often schedules are checked for a missed one; 0 never (tests call checkSchedules). @default 60000 */
   readonly scheduleCheckMs?: number;
+  /** Prune old rows at construction; false when the store is busy (the next start prunes). @default true */
+  readonly pruneAtStart?: boolean;
   /** Told of each final delivery result (metrics). */
   readonly onResult?: (result: AttemptResult) => void;
 }
@@ -46,8 +48,15 @@ export class Notifier {
 
   constructor(options: NotifierOptions) {
     this.#options = options;
-    // Rows are kept as long as runs are (RUNS_KEEP_DAYS).
-    options.store.prune(Date.now() - options.env.runsKeepDays * 86_400_000);
+    // Rows are kept as long as runs are (RUNS_KEEP_DAYS). Best effort: a store
+    // another process keeps locked must not stop serve from starting.
+    if (options.pruneAtStart !== false) {
+      try {
+        options.store.prune(Date.now() - options.env.runsKeepDays * 86_400_000);
+      } catch (error) {
+        options.log.warn({ err: error }, 'old notifications not pruned (the run store did not answer)');
+      }
+    }
     const every = options.scheduleCheckMs ?? 60_000;
     if (every > 0) this.#timer = setInterval(() => this.#track(this.checkSchedules()), every).unref();
   }

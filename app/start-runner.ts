@@ -52,7 +52,7 @@ export function startRunner(options: StartRunnerOptions): StartedRunner | undefi
     store = RunStore.open(storePath(env.root));
     notifications = NotificationStore.open(storePath(env.root));
     const notifier = new Notifier({
-      env, log, store: notifications, runs: store, ...options.notifier,
+      env, log, store: notifications, runs: store, pruneAtStart: store.writable(1000), ...options.notifier,
       config: notifyConfigSource(env, options.db ?? locateDb(env), log),
     });
     const clients = options.clients ?? lazyClients(env.dockerHost);

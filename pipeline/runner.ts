@@ -37,6 +37,8 @@ const PRUNE_EVERY_MS = 10 * 60_000;
 /** How long an aborted run may take to stop before `stop` gives up on it. */
 const ABANDON_AFTER_MS = 1000;
 /** The longest wait between two polls of a store that keeps failing. */
+/** How long start-up waits for the store's write lock before leaving recovery to the poll. */
+const START_WAIT_MS = 1000;
 const MAX_POLL_MS = 10_000;
 /** The first wait before writing again an outcome the store refused. */
 const RECORD_RETRY_MS = 500;
@@ -63,6 +65,7 @@ export class Runner {
   #stopped = false;
   /** Since when polls found the store locked by another connection. */
   #busySince: number | undefined;
+  #recovered = false;
   /** Runs that ended but whose outcome the store refused (a full disk): written as failed once it takes writes. */
   readonly #unrecorded = new Map<string, RunError>();
   #recordTimer: NodeJS.Timeout | undefined;
@@ -98,10 +101,18 @@ export class Runner {
   /** Recovers what a previous process left behind, then starts running jobs. */
   start(): Interruption[] {
     this.#options.pipelines.check(this.#env);
-    const interrupted = recoverRuns(this.#store);
-    for (const { run, retryId } of interrupted) this.#options.log.warn({ runId: run.id, retryId }, 'interrupted run recovered');
-    this.adopt();
-    this.#prune();
+    let interrupted: Interruption[] = [];
+    try {
+      // A short look first: the busy timeout would hold start-up 5 s per write.
+      if (!this.#store.writable(START_WAIT_MS)) throw Object.assign(new Error('the run store is locked by another process'), { code: 'SQLITE_BUSY' });
+      interrupted = this.#catchUp();
+      this.#prune();
+    } catch (error) {
+      // Another process holds the store's write lock: recovery and adoption wait for the poll (issue 12).
+      if (!isBusy(error) && !isBusy((error as { cause?: unknown }).cause)) throw error;
+      this.#busySince = Date.now();
+      this.#options.log.warn({ err: error, busy: true }, 'run store busy at start: interrupted runs are recovered and queued runs picked up once it answers');
+    }
     this.#queue.start();
     this.#pollDelay = this.#options.pollMs ?? 500;
     this.#schedulePoll();
@@ -224,7 +235,7 @@ export class Runner {
     this.#poll = setTimeout(() => {
       const base = this.#options.pollMs ?? 500;
       try {
-        this.adopt();
+        this.#catchUp();
         if (this.#busySince !== undefined) this.#options.log.info({ busyMs: Date.now() - this.#busySince }, 'run store writable again');
         this.#busySince = undefined;
         this.#pollDelay = base;
@@ -347,6 +358,18 @@ export class Runner {
 
   #jobOf(run: RunRecord): Job {
     return jobOf(run, this.#options.pipelines.get(run.pipeline)!);
+  }
+
+  /** Recovers interrupted runs once (before any run starts), then adopts the queued ones. */
+  #catchUp(): Interruption[] {
+    let interrupted: Interruption[] = [];
+    if (!this.#recovered) {
+      interrupted = recoverRuns(this.#store);
+      this.#recovered = true;
+      for (const { run, retryId } of interrupted) this.#options.log.warn({ runId: run.id, retryId }, 'interrupted run recovered');
+    }
+    this.adopt();
+    return interrupted;
   }
 
   #prune(): void {

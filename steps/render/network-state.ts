@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DbConfig } from '../../config/db-types.ts';
@@ -42,7 +43,7 @@ export async function saveSubnets(root: string, subnets: ProjectSubnets): Promis
   if (JSON.stringify(assigned) === JSON.stringify(subnets.previous)) return;
   const file = subnetsFile(root);
   await mkdir(join(root, 'data'), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
+  const temp = `${file}.${process.pid}.${randomUUID()}.tmp`; // unique: another writer's temp is never renamed away
   await writeFile(temp, `${JSON.stringify(assigned, null, 1)}\n`);
   await rename(temp, file);
 }

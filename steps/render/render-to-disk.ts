@@ -23,9 +23,29 @@ export interface RenderToDiskOptions {
 /** One per process: `serve` and `worker` re-render only the projects that changed since their last run. */
 const memo = new ProjectMemo();
 
-/** Reads what services mount, renders, then writes what changed. Shared by the step and the CLI. */
+/** The render under way per output folder: renders of one stack (runs of two projects) take turns. */
+const writing = new Map<string, Promise<unknown>>();
+
+/**
+ * Reads what services mount, renders, then writes what changed. Shared by the
+ * step and the CLI. Two runs in one process (two projects deploying at once)
+ * render in turn: each reads and replaces the same shared files (the
+ * manifest, the network pool's state), and interleaved they would lose one
+ * another's update.
+ */
 export async function renderToDisk(config: DbConfig, env: RenderEnv, options: RenderToDiskOptions): Promise<RenderResult> {
   const out = options.out ?? options.root;
+  const before = writing.get(out) ?? Promise.resolve();
+  const mine = before.catch(() => undefined).then(() => renderNow(config, env, options, out));
+  writing.set(out, mine);
+  try {
+    return await mine;
+  } finally {
+    if (writing.get(out) === mine) writing.delete(out);
+  }
+}
+
+async function renderNow(config: DbConfig, env: RenderEnv, options: RenderToDiskOptions, out: string): Promise<RenderResult> {
   const [mountDigests, subnets] = await Promise.all([
     digestMounts(options.root, mountRequests(config)),
     options.networkPool === undefined ? undefined : projectSubnets(options.root, config, options.networkPool, options.docker),

@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -66,7 +66,7 @@ export async function saveManifest(root: string, loaded: LoadedManifest, entries
   if (text === loaded.text) return;
   const file = manifestFile(root);
   await mkdir(join(root, 'data'), { recursive: true });
-  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const temp = `${file}.${process.pid}.${randomUUID()}.tmp`; // unique: another writer's temp is never renamed away
   await writeFile(temp, text);
   await rename(temp, file);
 }

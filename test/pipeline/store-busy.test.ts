@@ -50,4 +50,42 @@ describe('a run store locked by another process (a real second SQLite connection
       assert.equal(await p.stop(), 0);
     }
   });
+
+  it('serve started while another process holds the lock comes up, says busy, then recovers the interrupted run and runs the queued one', async () => {
+    const root = await tempRoot('railyard-busy-start-');
+    const store = RunStore.open(storePath(root));
+    const trigger = { kind: 'cli' } as const;
+    const crashed = store.insertRun({ pipeline: 'deploy', project: 'whoami', service: undefined, trigger, commit: undefined, configHash: undefined });
+    store.startRun(crashed); // a run the last process died in
+    const queued = store.insertRun({ pipeline: 'deploy', project: 'web', service: undefined, trigger, commit: undefined, configHash: undefined });
+    const locker = new Database(storePath(root));
+    locker.exec('BEGIN IMMEDIATE');
+    const p = spawnServe({ root, environ: { API_KEY: KEY } });
+    try {
+      let url: string;
+      try {
+        url = await p.url;
+        const health = (await request(url, '/healthz')).json<{ status: string; store: string }>();
+        assert.deepEqual([health.status, health.store], ['degraded', 'busy']);
+        await sleep(5500); // past the 5 s busy timeout
+        assert.equal(p.child.exitCode, null, 'serve is still running past the busy timeout');
+        assert.deepEqual([store.getRun(crashed)?.status, store.getRun(queued)?.status], ['running', 'queued']);
+      } finally {
+        locker.exec('ROLLBACK');
+        locker.close();
+      }
+      let done = false;
+      for (let i = 0; i < 200 && !done; i += 1) {
+        await sleep(100);
+        done = store.getRun(crashed)?.status === 'interrupted' && store.getRun(queued)?.status === 'failed';
+      }
+      assert.equal(store.getRun(crashed)?.status, 'interrupted');
+      assert.ok(store.getRun(crashed)?.retriedBy !== undefined, 'the interrupted run has its retry');
+      assert.equal(store.getRun(queued)?.error?.code, 'DOCKER_UNREACHABLE', `adopted and run (it fails at diff: there is no engine): ${JSON.stringify(store.getRun(queued)?.error)}`);
+      assert.equal((await request(url, '/healthz')).json<{ store: string }>().store, 'ok');
+    } finally {
+      store.close();
+      assert.equal(await p.stop(), 0, p.lines.slice(-5).join('\n'));
+    }
+  });
 });
