@@ -28,6 +28,7 @@ import { swarmStackDriver, type SwarmStackDriver } from '../helpers/swarm-stack.
 import { canStartSwarm, startSwarm, type TestSwarm } from '../helpers/swarm-engine.ts';
 
 const SERVICE = 'spread_spread-web';
+const BIN = new URL('../../bin/railyard.js', import.meta.url).pathname;
 
 const db = (image: string, enabled = true): string => `runtime: swarm
 projects:
@@ -107,6 +108,10 @@ describe('runtime: swarm on a two-node swarm', { skip: process.getuid?.() !== 0 
     assert.match(warnings[0]!, new RegExp(`^spread_spread-vault \\(project spread\\) is stateful and runs on swarm node ${swarm.workers[0]!.name}, not on ${swarm.manager.name} where railyard runs`));
     const logged = lines.map((l) => JSON.parse(l) as { level: number; msg: string; warning?: string }).filter((l) => l.msg === SWARM_DATA_WARNING);
     assert.deepEqual(logged.map((l) => [l.level, l.warning]), [[40, warnings[0]]]);
+    // `railyard backup` itself: the run succeeds, and its output carries the warning the run logged.
+    const backup = await execa(process.execPath, [BIN, '--root', driver.root, 'backup'], { reject: false, env: { LOG_LEVEL: 'error', DOCKER_HOST: swarm.manager.dockerHost, PATH: process.env['PATH'] ?? '' }, extendEnv: false });
+    assert.equal(backup.exitCode, 0, backup.stderr);
+    assert.deepEqual(backup.stdout.split('\n').filter((l) => l.startsWith('warning: ')), [`warning: ${warnings[0]}`]);
   });
 
   it('a start-first update: the 50 ms prober sees no failed request', async () => {
