@@ -4,7 +4,12 @@ import type { Command } from 'commander';
 import { loadEnv, type Env } from '../config/env.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { STACK, type TriggerRequest } from '../core/types.ts';
+import { RunStore, storePath } from '../pipeline/run-store.ts';
+import type { RunRecord } from '../pipeline/run-record.ts';
+import { createDocker } from '../runtime/docker.ts';
+import { readSourceFor } from '../runtime/engine-read.ts';
 import { upstreamArchive } from '../steps/backup/archive.ts';
+import { SWARM_DATA_WARNING, warnSwarmData } from '../steps/backup/swarm-data.ts';
 import { DigestStream } from '../steps/backup/digest-stream.ts';
 import { checkGenerations, listBackups } from '../steps/backup/generations.ts';
 import { generationKey } from '../steps/backup/keys.ts';
@@ -67,13 +72,29 @@ async function runBackup(env: Env, log: Logger, options: BackupOptions): Promise
   const request: TriggerRequest = { pipeline: 'backup', project: STACK, trigger: { kind: 'cli' } };
   const [run] = (await triggerRun(env, log, request, options)) ?? [];
   if (run === undefined) return;
-  if (options.json) printJson({ run: runJson(run) });
-  else process.stdout.write(`${runLine(run)}\n`);
+  const warnings = runWarnings(env, run);
+  if (options.json) printJson({ run: runJson(run), warnings });
+  else process.stdout.write(`${runLine(run)}\n${warnings.map((w) => `warning: ${w}\n`).join('')}`);
+}
+
+/** The swarm-data warnings the run logged (whichever process ran it: they are in the stored log). */
+function runWarnings(env: Env, run: RunRecord): string[] {
+  const store = RunStore.open(storePath(env.root));
+  try {
+    return store.logOf(run.id).flatMap((line) => {
+      if (!line.includes(SWARM_DATA_WARNING)) return [];
+      const entry = JSON.parse(line) as { msg?: string; warning?: unknown };
+      return entry.msg === SWARM_DATA_WARNING && typeof entry.warning === 'string' ? [entry.warning] : [];
+    });
+  } finally {
+    store.close();
+  }
 }
 
 /** Archives to nowhere, and plans the rotation as if the archive had been stored. */
 async function dryRun(env: Env, log: Logger, json: boolean): Promise<void> {
   const target = await openTarget(env);
+  const warnings = warnSwarmData(readSourceFor(env.dockerHost, () => createDocker(env.dockerHost)), env.root, log);
   const tree = upstreamArchive(env, log);
   const digest = new DigestStream();
   await pipeline(tree.stream, digest, new Writable({ write: (_chunk, _encoding, done) => done() }));
@@ -81,11 +102,12 @@ async function dryRun(env: Env, log: Logger, json: boolean): Promise<void> {
   const { generations } = await onTarget(target, 'list backups', () => listBackups(target, env.backupPrefix));
   const plan = await onTarget(target, 'read backups', () => planRotation(target, generations, env.backupKeep - 1, ''));
   const key = generationKey(env.backupPrefix, new Date());
-  const result = { dryRun: true, target: target.description, key, size, entries: tree.stats.entries, skipped: tree.stats.skipped, wouldDelete: plan.deleted };
+  const result = { dryRun: true, target: target.description, key, size, entries: tree.stats.entries, skipped: tree.stats.skipped, wouldDelete: plan.deleted, warnings: await warnings };
   if (json) {
     printJson(result);
     return;
   }
   process.stdout.write(`dry run: would store ${formatSize(size)} (${result.entries} entries, ${result.skipped} skipped) in ${result.target} as ${key}\n`);
   process.stdout.write(plan.deleted.length === 0 ? 'rotation would delete nothing\n' : `rotation would delete: ${plan.deleted.join(' ')}\n`);
+  process.stdout.write(result.warnings.map((w) => `warning: ${w}\n`).join(''));
 }

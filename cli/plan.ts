@@ -5,7 +5,9 @@ import { RailyardError } from '../core/errors.ts';
 import { stackIdOf } from '../runtime/containers.ts';
 import { createDocker } from '../runtime/docker.ts';
 import { readSourceFor } from '../runtime/engine-read.ts';
+import { formatNodeTasks } from '../runtime/swarm-tasks.ts';
 import { computeDiff, desiredFromRender, type DiffResult } from '../steps/diff/index.ts';
+import { isSwarmEntry } from '../steps/diff/swarm-plan.ts';
 import { renderStack } from '../steps/render/index.ts';
 import { digestMounts, mountRequests } from '../steps/render/mount-digest.ts';
 import { routeReport } from '../app/route-report.ts';
@@ -60,13 +62,23 @@ ${formatRoutes(routes)}`);
 }
 
 function summary(entry: DiffResult['plan'][number]) {
-  return { project: entry.project, service: entry.service, action: entry.action, reason: entry.reason, containers: entry.containers.length, warnings: entry.warnings };
+  const tasks = isSwarmEntry(entry) && entry.tasks !== undefined
+    ? { tasks: { desired: entry.tasks.desired, running: entry.tasks.running, nodes: entry.tasks.nodes } }
+    : {};
+  return { project: entry.project, service: entry.service, action: entry.action, reason: entry.reason, containers: entry.containers.length, warnings: entry.warnings, ...tasks };
 }
 
-/** One line per service, the warnings, then the diffs. */
+/**
+ * One line per service, the warnings, then the diffs. A swarm service that
+ * has tasks gets a second line: its tasks per node, running against desired
+ * (the status view of a swarm: there is no `status` command).
+ */
 export function formatPlan(result: DiffResult, colour = false): string {
   const width = Math.max(0, ...result.plan.map((p) => `${p.project}/${p.service}`.length));
-  const lines = result.plan.map((p) => `${`${p.project}/${p.service}`.padEnd(width)}  ${p.action.padEnd(9)}  ${p.reason}`);
+  const lines = result.plan.flatMap((p) => [
+    `${`${p.project}/${p.service}`.padEnd(width)}  ${p.action.padEnd(9)}  ${p.reason}`,
+    ...(isSwarmEntry(p) && p.tasks !== undefined ? [`${''.padEnd(width)}  ${'tasks'.padEnd(9)}  ${formatNodeTasks(p.tasks.nodes)}`] : []),
+  ]);
   const warnings = result.plan.flatMap((p) => p.warnings.map((w) => `warning: ${w}`));
   const diffs = Object.values(result.diffs).map((d) => (colour ? colourDiff(d) : d));
   const total = `${result.changes} change(s), ${result.plan.length - result.changes} unchanged`;

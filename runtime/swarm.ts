@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { RailyardError } from '../core/errors.ts';
+import { LABEL_STACK } from './containers.ts';
 import { unreachable } from './docker.ts';
 
 /** Service-spec labels railyard renders (steps/render/swarm-service.ts). */
@@ -15,6 +16,8 @@ export interface SwarmServiceState {
   /** Swarm service name: `<stack>_<compose service>`. */
   readonly name: string;
   readonly stack: string;
+  /** The stack root (its id, runtime/containers.ts stackIdOf) that deployed it; undefined for services deployed before the label. */
+  readonly root: string | undefined;
   /** Compose service name inside the stack. */
   readonly service: string;
   /** db.yml project (label), lowercased stack name as fallback. */
@@ -64,6 +67,7 @@ function toState(raw: unknown): SwarmServiceState {
     id: s.ID,
     name: s.Spec.Name,
     stack,
+    root: labels[LABEL_STACK],
     service: stack !== '' && s.Spec.Name.startsWith(`${stack}_`) ? s.Spec.Name.slice(stack.length + 1) : s.Spec.Name,
     project: (labels[PROJECT_LABEL] ?? stack).toLowerCase(),
     configHash: labels[HASH_LABEL],
@@ -93,7 +97,8 @@ export async function requireManager(docker: Docker): Promise<{ nodeId: string; 
   return { nodeId: info.Swarm.NodeID ?? '', hostname: info.Name ?? '' };
 }
 
-function swarmError(docker: Docker, error: unknown): RailyardError {
+/** SWARM_UNAVAILABLE for an engine that is not a manager (503), DOCKER_UNREACHABLE otherwise. */
+export function swarmError(docker: Docker, error: unknown): RailyardError {
   const status = (error as { statusCode?: number }).statusCode;
   if (status === 503) {
     return new RailyardError('SWARM_UNAVAILABLE', 'runtime: swarm needs a swarm manager: run docker swarm init, or set runtime: compose', { cause: error });

@@ -1,10 +1,12 @@
 import type { Env } from '../../config/env.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Step, StepContext } from '../../pipeline/types.ts';
+import { readSourceOf } from '../../runtime/engine-read.ts';
 import { archiveTree } from './archive-tree.ts';
 import { DigestStream } from './digest-stream.ts';
 import { stagingKey } from './keys.ts';
 import { s3Settings } from './s3-settings.ts';
+import { warnSwarmData } from './swarm-data.ts';
 import { oneLine, openTarget } from './target.ts';
 
 /** The folder of the stack root that is backed up. */
@@ -21,6 +23,8 @@ export interface ArchiveResult {
   readonly entries: number;
   /** Files that vanished mid-read or are not files (sockets). */
   readonly skipped: number;
+  /** Stateful swarm services whose data is on another node's disk, so not in this archive (steps/backup/swarm-data.ts). */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -38,6 +42,8 @@ export const archive: Step<'archive', ArchiveResult> = {
     const target = await openTarget(env);
     const started = new Date();
     const key = stagingKey(env.backupPrefix, started);
+    // Side by side with the archive: plain-HTTP reads of the engine, never a failure.
+    const warnings = warnSwarmData(readSourceOf(ctx.clients), env.root, log);
     const tree = upstreamArchive(env, log);
     const digest = new DigestStream();
     let archiveError: unknown;
@@ -55,7 +61,7 @@ export const archive: Step<'archive', ArchiveResult> = {
     }
     const { size, sha256 } = digest.digest();
     log.info({ stagingKey: key, size, sha256, entries: tree.stats.entries, skipped: tree.stats.skipped }, 'archive uploaded');
-    return { stagingKey: key, startedAt: started.toISOString(), size, sha256, entries: tree.stats.entries, skipped: tree.stats.skipped };
+    return { stagingKey: key, startedAt: started.toISOString(), size, sha256, entries: tree.stats.entries, skipped: tree.stats.skipped, warnings: await warnings };
   },
 };
 

@@ -1,16 +1,10 @@
+import { RailyardError } from '../../core/errors.ts';
 import type { SwarmServiceState } from '../../runtime/swarm.ts';
+import type { ServiceTasks } from '../../runtime/swarm-tasks.ts';
 import type { DesiredProject, DesiredService, PlannedService, PlanScope } from './plan.ts';
 
-/** Running tasks of a service on one node, against what it should have. */
-export interface TaskCount {
-  readonly running: number;
-  /** Node names of tasks meant to run that are not running (a node down, a crash loop). */
-  readonly notRunningOn: readonly string[];
-  /** Running tasks per node name. */
-  readonly perNode: Readonly<Record<string, number>>;
-  /** Swarm nodes that are down. */
-  readonly downNodes: readonly string[];
-}
+/** A service's tasks, desired against running, per node (runtime/swarm-tasks.ts). */
+export type TaskCount = ServiceTasks;
 
 export interface SwarmPlannedService extends PlannedService {
   readonly runtime: 'swarm';
@@ -72,10 +66,37 @@ function decide(desired: DesiredService, current: SwarmServiceState | undefined,
     const where = tasks !== undefined && tasks.notRunningOn.length > 0 ? ` (not running on ${tasks.notRunningOn.join(', ')})` : '';
     changes.push(`${running} of ${current.replicas} tasks running${where}`);
   }
-  // A node down is drift with the node named, even once Swarm has rescheduled its tasks elsewhere.
-  const down = tasks?.downNodes ?? [];
+  // A node down that took tasks of this service is drift with the node named, even once Swarm has rescheduled them elsewhere (steps/drift.ts).
+  const down = tasks?.lostOn ?? [];
   const warnings = down.length > 0 ? [`swarm node${down.length > 1 ? 's' : ''} down: ${down.join(', ')}`] : [];
   const withTasks = { ...base, current, warnings, ...(tasks !== undefined ? { tasks } : {}) };
   if (changes.length === 0) return { ...withTasks, action: 'unchanged', reason: `config hash matches; ${running}/${current.replicas} running` };
   return { ...withTasks, action: 'update', reason: changes.join(', ') };
+}
+
+/**
+ * Splits the listed services into this stack root's own (and those deployed
+ * before the `railyard.stack` label) and other roots'. A project this root
+ * renders whose stack another root deployed is refused, as compose containers
+ * of another root are (steps/diff/index.ts): the deploy would take it over.
+ * Other roots' services are never planned, so never removed.
+ */
+export function ownServices(services: readonly SwarmServiceState[], stackId: string, desired: readonly DesiredProject[], scope: PlanScope = {}): SwarmServiceState[] {
+  const ours: SwarmServiceState[] = [];
+  const foreign = new Map<string, SwarmServiceState>();
+  for (const s of services) {
+    if (s.root === undefined || s.root === stackId) ours.push(s);
+    else if (!foreign.has(s.stack)) foreign.set(s.stack, s);
+  }
+  for (const project of desired) {
+    const stack = project.name.toLowerCase();
+    const taken = foreign.get(stack);
+    if (taken === undefined || (scope.project !== undefined && scope.project.toLowerCase() !== stack)) continue;
+    throw new RailyardError(
+      'STACK_CONFLICT',
+      `Project ${project.name} is deployed on this swarm by another stack root (${taken.root}): rename the project in one of them, or deploy it from one root only`,
+      { project: project.name, data: { stack, root: taken.root } },
+    );
+  }
+  return ours;
 }

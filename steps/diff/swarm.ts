@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
+import { stackIdOf } from '../../runtime/containers.ts';
 import type { DockerClient } from '../../runtime/docker.ts';
 import { listSwarmServices } from '../../runtime/swarm.ts';
 import { tasksByService } from '../../runtime/swarm-tasks.ts';
 import { toYaml } from '../render/yaml-out.ts';
 import type { DesiredProject, PlanScope } from './plan.ts';
-import { buildSwarmPlan, type SwarmPlannedService } from './swarm-plan.ts';
+import { buildSwarmPlan, ownServices, type SwarmPlannedService } from './swarm-plan.ts';
 import { unifiedDiff } from './unified-diff.ts';
 
 /** Where the last successfully deployed stack file of a project is kept (the "old" side of diffs). */
@@ -14,10 +15,14 @@ export function appliedStackFile(root: string, project: string): string {
   return join(root, 'data', 'applied', project, 'docker-stack.yml');
 }
 
-/** The swarm half of the plan: ONE service listing (with UpdateStatus), ONE task listing, no writes. */
+/**
+ * The swarm half of the plan: ONE service listing (with UpdateStatus), ONE
+ * task and ONE node listing, no writes. Services another stack root deployed
+ * are left out (and a project of this root among them is STACK_CONFLICT).
+ */
 export async function computeSwarmDiff(docker: DockerClient, desired: readonly DesiredProject[], scope: PlanScope, root: string): Promise<{ plan: SwarmPlannedService[]; diffs: Record<string, string> }> {
   const [services, tasks] = await Promise.all([listSwarmServices(docker), tasksByService(docker)]);
-  const plan = buildSwarmPlan(desired, services, tasks, scope);
+  const plan = buildSwarmPlan(desired, ownServices(services, stackIdOf(root), desired, scope), tasks, scope);
   const diffs: Record<string, string> = {};
   for (const entry of plan) {
     if (entry.action === 'unchanged' || entry.action === 'remove' || entry.desired === undefined) continue;

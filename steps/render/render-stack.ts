@@ -55,7 +55,7 @@ export function renderStack(config: DbConfig, env: RenderEnv, options: RenderOpt
     const projectRoutes = byProject.get(project.name) ?? [];
     // A swarm project is rendered afresh (the memo keys on the project, not on the top-level runtime).
     const output = (project.runtime ?? config.runtime) === 'swarm'
-      ? renderSwarmProject(project, projectRoutes, digest)
+      ? renderSwarmProject(project, projectRoutes, digest, options.stack)
       : options.memo
         ? options.memo.render(project, projectRoutes, digest, options.subnetOf, options.stack)
         : renderProject(project, projectRoutes, digest, options.subnetOf, options.stack);

@@ -1,4 +1,5 @@
 import type { Healthcheck, Project, Service } from '../../config/db-types.ts';
+import { LABEL_STACK } from '../../runtime/containers.ts';
 import { parseDuration } from '../../runtime/duration.ts';
 import { CONFIG_HASH_LABEL, configHash, sha256 } from './config-hash.ts';
 import type { ComposeServiceOutput, MountDigest } from './compose-service.ts';
@@ -16,9 +17,10 @@ const NOT_FOR_SWARM = ['restart', 'depends_on', 'expose', 'container_name', 'lab
  * A rendered compose service turned into a stack service: replicas, rolling
  * update (start-first for stateless, stop-first for stateful), rollback,
  * restart policy, and the labels on the service spec (where Traefik's swarm
- * provider and the plan read them). The config hash covers the stack form.
+ * provider and the plan read them). The config hash covers the stack form;
+ * the stack root's `railyard.stack` label is left out of it.
  */
-export function swarmService(project: Project, service: Service, compose: ComposeServiceOutput, digest: MountDigest): ComposeServiceOutput {
+export function swarmService(project: Project, service: Service, compose: ComposeServiceOutput, digest: MountDigest, stackRoot?: string): ComposeServiceOutput {
   const { definition } = compose;
   const rest = Object.fromEntries(Object.entries(definition).filter(([key]) => !NOT_FOR_SWARM.includes(key)));
   const userDeploy = (definition['deploy'] ?? {}) as Record<string, unknown>;
@@ -39,7 +41,8 @@ export function swarmService(project: Project, service: Service, compose: Compos
   const stack: Record<string, unknown> = { ...rest, deploy };
   const mounts = Object.fromEntries(configMounts(service).map((m) => [m.path, bindDigest(digest(project.name, m.path), m.readOnly)]));
   const hash = configHash({ service: stack, mounts });
-  deploy.labels = [...(deploy.labels as string[]), `${CONFIG_HASH_LABEL}=${hash}`];
+  // The stack root is outside the hash, as for compose: the same db.yml from another path is the same service.
+  deploy.labels = [...(deploy.labels as string[]), `${CONFIG_HASH_LABEL}=${hash}`, ...(stackRoot === undefined ? [] : [`${LABEL_STACK}=${stackRoot}`])];
   // On the containers too: a changed mounted file changes only the hash, and
   // Swarm rolls tasks only when the task template changes.
   stack['labels'] = [`${CONFIG_HASH_LABEL}=${hash}`];

@@ -22,8 +22,9 @@ export const SWARM_PROXY_NETWORK = { name: PROXY_NETWORK, external: true } as co
 /**
  * `upstream/<project>/docker-stack.yml` (and `.env`, read at deploy time:
  * `docker stack deploy` does not read it), or undefined when disabled or imageless.
+ * `stack` is the stack root's id, labelled `railyard.stack` on each service spec.
  */
-export function renderSwarmProject(project: Project, routes: readonly Route[], digest: MountDigest): ProjectOutput | undefined {
+export function renderSwarmProject(project: Project, routes: readonly Route[], digest: MountDigest, stack?: string): ProjectOutput | undefined {
   if (!project.enabled) return undefined;
   const services = project.services.filter((s): s is Service & { image: string } => s.image !== undefined);
   if (services.length === 0) return undefined;
@@ -33,7 +34,7 @@ export function renderSwarmProject(project: Project, routes: readonly Route[], d
   const hosts = new Set(services.map((s) => s.host));
   const outputs = services.map((service) => {
     const compose = composeService({ project, service, composeHosts: hosts, routes: routes.filter((r) => r.service === service.host), digest: digestWithEnv });
-    return swarmService(project, service, compose, digestWithEnv);
+    return swarmService(project, service, compose, digestWithEnv, stack);
   });
   const usesProxynet = services.some((s) => s.ingress.length > 0);
   const document = {
