@@ -2,7 +2,7 @@ import type { NotificationEvent } from '../config/db-types.ts';
 import { STACK } from '../core/types.ts';
 import type { RunOutcome } from '../pipeline/run-pipeline.ts';
 import type { RunRecord } from '../pipeline/run-record.ts';
-import { drift } from '../steps/drift.ts';
+import { drift, type DriftResult } from '../steps/drift.ts';
 import type { NotifyEventName } from '../steps/notify/body.ts';
 
 /** Something to tell: what the notifier turns into one row and one request per matching target. */
@@ -44,11 +44,11 @@ export function runEvents(run: RunRecord, outcome: RunOutcome, previous: 'succee
       ...base, event: recovered ? 'recovered' : 'succeeded', matches: recovered ? ['recovered', 'succeeded'] : ['succeeded'],
       step: undefined, code: undefined, message: undefined, suppressible: false,
     });
-    const drifted = outcome.results.has(drift) ? (outcome.results.get(drift) as { projects?: readonly string[] }).projects : undefined;
-    if (drifted !== undefined && drifted.length > 0) {
+    const found = outcome.results.get(drift) as DriftResult | undefined;
+    if (found?.projects !== undefined && found.projects.length > 0) {
       events.push({
         ...base, event: 'drift', matches: ['drift'], step: 'drift', code: undefined,
-        message: `the host differs from db.yml in ${drifted.join(', ')}; deploy runs were queued`, suppressible: true,
+        message: `the host differs from db.yml in ${driftText(found)}; deploy runs were queued`, suppressible: true,
       });
     }
   }
@@ -63,4 +63,12 @@ export function scheduleMissedEvent(name: string, pattern: string, since: number
     step: undefined, code: 'SCHEDULE_MISSED', message: `schedule ${name} (${pattern}) ${when}`,
     scope: `schedule|${name}`, suppressible: true,
   };
+}
+
+/** `p1 (web: swarm node w2 is down...), p2`: each drifted project with its services' reasons (a node named). */
+function driftText(found: DriftResult): string {
+  return (found.projects ?? []).map((project) => {
+    const why = found.reasons[project] ?? [];
+    return why.length === 0 ? project : `${project} (${why.join('; ')})`;
+  }).join(', ');
 }
