@@ -41,16 +41,21 @@ export async function startHttpThread(options: HttpThreadOptions): Promise<HttpT
   const { logSink, onTriggered, onApplyBlocks, onFailure, ...data } = options;
   // execArgv []: the entry registers tsx itself, whichever way the main thread loaded it.
   const worker = new Worker(new URL('./http-worker.js', import.meta.url), { workerData: data satisfies HttpWorkerData, execArgv: [], resourceLimits: HTTP_HEAP });
-  const waiting = new Map<FromHttp['type'], (message: FromHttp) => void>();
+  // Per reply type, the callers waiting for one, first come first served: the thread answers in order.
+  const waiting = new Map<FromHttp['type'], ((message: FromHttp) => void)[]>();
   let closing = false;
   worker.on('message', (message: FromHttp) => {
     if (message.type === 'log') logSink(message.line);
     else if (message.type === 'triggered') onTriggered();
     else if (message.type === 'apply-blocks') answerBlocks(message.id, onApplyBlocks, (answer) => worker.postMessage(answer));
-    else waiting.get(message.type)?.(message);
+    else waiting.get(message.type)?.shift()?.(message);
   });
   const next = <T extends FromHttp['type']>(type: T): Promise<Extract<FromHttp, { type: T }>> =>
-    new Promise((resolve) => waiting.set(type, (message) => resolve(message as Extract<FromHttp, { type: T }>)));
+    new Promise((resolve) => {
+      const queue = waiting.get(type) ?? [];
+      queue.push((message) => resolve(message as Extract<FromHttp, { type: T }>));
+      waiting.set(type, queue);
+    });
   const started = next('listening');
   const failed = new Promise<never>((_, reject) => {
     worker.once('error', reject);
