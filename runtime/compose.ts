@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,8 @@ export interface UpOptions {
   readonly noRecreate?: boolean;
   /** @default false */
   readonly forceRecreate?: boolean;
+  /** Create the containers, start none (`--no-start`): the caller starts them. @default false */
+  readonly noStart?: boolean;
 }
 
 /** Compose project names are lowercase (compose rejects upper case). */
@@ -39,32 +42,58 @@ export function composeArgv(target: ComposeTarget, args: readonly string[]): str
   return [...head, ...args];
 }
 
-/** Runs `docker compose` with an argv array (never a shell). Fails with COMPOSE_FAILED and stderr's tail. */
+/**
+ * Runs `docker compose` with an argv array (never a shell). Fails with
+ * COMPOSE_FAILED and stderr's tail. Spawned through node:child_process (no
+ * execa to load before the first container is created); DOCKER_HOST goes to
+ * the CLI as `-H`, which the compose plugin honours, so the environment is
+ * inherited unchanged.
+ */
 export async function runCompose(target: ComposeTarget, args: readonly string[]): Promise<string> {
   const argv = composeArgv(target, args);
-  const env: Record<string, string> = {};
-  if (target.dockerHost !== undefined) env['DOCKER_HOST'] = target.dockerHost;
-  // Loaded on first use: commands that never run compose (backup, validate) don't pay for it.
-  const { execa, ExecaError } = await import('execa');
-  try {
-    const result = await execa('docker', argv, {
-      env,
-      stdin: 'ignore',
+  const cli = target.dockerHost !== undefined ? ['-H', target.dockerHost, ...argv] : argv;
+  const { exitCode, stdout, stderr, error } = await spawnCli(cli, target);
+  if (exitCode === 0) return stdout;
+  const tail = stderr.trim().split('\n').slice(-3).join(' | ') || error?.message || `exit code ${String(exitCode)}`;
+  const code = /no such file|not found|yaml|invalid|unsupported/i.test(stderr) && args[0] === 'config' ? 'COMPOSE_INVALID' : 'COMPOSE_FAILED';
+  throw new RailyardError(code, `docker compose ${args.join(' ')} failed: ${tail}`, {
+    cause: error ?? new Error(`docker ${cli.join(' ')} exited with ${String(exitCode)}`),
+    project: target.project,
+    data: { argv, stderr: stderr.slice(-4000) },
+  });
+}
+
+interface CliResult {
+  readonly exitCode: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Spawn failure or the abort, when there was one. */
+  readonly error?: Error;
+}
+
+function spawnCli(argv: readonly string[], target: ComposeTarget): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn('docker', argv, {
+      stdio: ['ignore', 'pipe', 'pipe'],
       // Without -f, compose would pick up a compose file from the working directory.
       ...(target.file === undefined ? { cwd: emptyDir() } : {}),
-      ...(target.signal ? { cancelSignal: target.signal } : {}),
+      ...(target.signal ? { signal: target.signal } : {}),
     });
-    return result.stdout;
-  } catch (error) {
-    const stderr = error instanceof ExecaError ? String(error.stderr ?? '') : '';
-    const tail = stderr.trim().split('\n').slice(-3).join(' | ') || (error as Error).message;
-    const code = /no such file|not found|yaml|invalid|unsupported/i.test(stderr) && args[0] === 'config' ? 'COMPOSE_INVALID' : 'COMPOSE_FAILED';
-    throw new RailyardError(code, `docker compose ${args.join(' ')} failed: ${tail}`, {
-      cause: error,
-      project: target.project,
-      data: { argv, stderr: stderr.slice(-4000) },
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let failure: Error | undefined;
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    const finish = (exitCode: number | null): void => {
+      const stdout = Buffer.concat(out).toString('utf8').replace(/\n$/, '');
+      resolve({ exitCode: failure ? null : exitCode, stdout, stderr: Buffer.concat(err).toString('utf8'), ...(failure ? { error: failure } : {}) });
+    };
+    child.on('error', (error) => {
+      failure = error;
+      if (child.pid === undefined) finish(null); // never started: no 'close' to wait for
     });
-  }
+    child.on('close', finish);
+  });
 }
 
 /** `docker compose up -d` with the given services and flags. */
@@ -73,6 +102,7 @@ export async function composeUp(target: ComposeTarget, options: UpOptions = {}):
   if (options.noDeps) args.push('--no-deps');
   if (options.noRecreate) args.push('--no-recreate');
   if (options.forceRecreate) args.push('--force-recreate');
+  if (options.noStart) args.push('--no-start');
   for (const [service, count] of Object.entries(options.scale ?? {})) args.push('--scale', `${service}=${count}`);
   await runCompose(target, [...args, ...(options.services ?? [])]);
 }

@@ -9,11 +9,18 @@ export interface AppliedHealthcheck {
   readonly startPeriodNs: number | undefined;
 }
 
-/** One inspect: the applied healthcheck, the current health status (undefined without a healthcheck) and the container's IPs. */
-export async function inspectHealth(
-  docker: DockerClient,
-  id: string,
-): Promise<{ check: AppliedHealthcheck | undefined; health: string | undefined; ips: string[] }> {
+/** What one inspect tells a rollout about a container. */
+export interface HealthInfo {
+  readonly check: AppliedHealthcheck | undefined;
+  /** Undefined without a healthcheck. */
+  readonly health: string | undefined;
+  readonly ips: string[];
+  /** Its stop grace period in seconds (`stop_grace_period`), Docker's 10 s when unset. */
+  readonly stopTimeout: number;
+}
+
+/** One inspect: the applied healthcheck, the current health status, the container's IPs and stop grace period. */
+export async function inspectHealth(docker: DockerClient, id: string): Promise<HealthInfo> {
   let info: Awaited<ReturnType<ReturnType<DockerClient['getContainer']>['inspect']>>;
   try {
     info = await docker.getContainer(id).inspect();
@@ -23,7 +30,7 @@ export async function inspectHealth(
   const raw = info.Config.Healthcheck as { Test?: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number } | undefined;
   const check = raw === undefined ? undefined : { test: raw.Test, intervalNs: raw.Interval, timeoutNs: raw.Timeout, retries: raw.Retries, startPeriodNs: raw.StartPeriod };
   const ips = Object.values(info.NetworkSettings.Networks ?? {}).map((n) => n.IPAddress).filter((ip) => ip !== '');
-  return { check, health: info.State.Health?.Status, ips };
+  return { check, health: info.State.Health?.Status, ips, stopTimeout: (info.Config as { StopTimeout?: number }).StopTimeout ?? DEFAULT_STOP_TIMEOUT_S };
 }
 
 /** Removes containers by force; one already gone is not an error, an engine that does not answer is (DOCKER_UNREACHABLE). */
@@ -33,13 +40,30 @@ export async function removeContainers(docker: DockerClient, ids: readonly strin
   if (failed !== undefined) throw engineError(docker, failed.reason);
 }
 
-/** `docker stop` within the container's stop grace period, then remove. */
-export async function stopAndRemove(docker: DockerClient, id: string): Promise<void> {
+/** Docker's stop grace period when the container sets none. */
+const DEFAULT_STOP_TIMEOUT_S = 10;
+
+/** Starts created containers, all at once (compose starts a service's containers one by one); one already running is not an error. */
+export async function startContainers(docker: DockerClient, ids: readonly string[]): Promise<void> {
+  const results = await Promise.allSettled(ids.map((id) => docker.getContainer(id).start().catch(ignoreStatus(304))));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw engineError(docker, failed.reason);
+}
+
+/**
+ * `docker stop` within the container's stop grace period, then remove. The
+ * grace period (seconds) comes from an earlier inspectHealth when given;
+ * otherwise it is inspected here.
+ */
+export async function stopAndRemove(docker: DockerClient, id: string, graceSeconds?: number): Promise<void> {
   const container = docker.getContainer(id);
   try {
-    const info = await container.inspect().catch(ignoreStatus(404));
-    if (info === undefined) return;
-    const grace = (info.Config as { StopTimeout?: number }).StopTimeout ?? 10;
+    let grace = graceSeconds;
+    if (grace === undefined) {
+      const info = await container.inspect().catch(ignoreStatus(404));
+      if (info === undefined) return;
+      grace = (info.Config as { StopTimeout?: number }).StopTimeout ?? DEFAULT_STOP_TIMEOUT_S;
+    }
     await container.stop({ t: grace }).catch(ignoreStatus(304, 404));
     await container.remove({ force: true }).catch(ignoreStatus(404, 409));
   } catch (error) {

@@ -1,6 +1,10 @@
+import { request } from 'node:http';
+import { RailyardError } from '../core/errors.ts';
 import type Docker from 'dockerode';
-import { unreachable } from './docker.ts';
-import { isPodmanHealthEvent, podmanHealth } from './podman-health.ts';
+import { lazyHostOf, unreachable, type Clients } from './docker.ts';
+import { endpointOf, type Endpoint } from './engine-endpoint.ts';
+import { engineGet } from './engine-read.ts';
+import { isPodman, isPodmanHealthEvent, podmanHealth } from './podman-health.ts';
 
 /** The `Action` of the one synthetic event a watch emits when the engine's event stream ends. */
 export const STREAM_CLOSED = 'railyard: event stream closed';
@@ -23,17 +27,27 @@ export interface EventWatch {
 }
 
 /**
+ * Where a watch reads events: a dockerode client, or an engine endpoint read
+ * over node:http, so a rollout subscribes (and starts compose) before
+ * dockerode is loaded; `docker` builds the client for Podman's driven checks.
+ */
+export type EventSource = Docker | { readonly endpoint: Endpoint; readonly docker: () => Docker };
+
+/** The plain-HTTP event source for clients lazyClients built; the dockerode client otherwise (tests' clients, https engines). */
+export function eventSourceOf(clients: Clients): EventSource {
+  const lazy = lazyHostOf(clients);
+  const endpoint = lazy.known ? endpointOf(lazy.dockerHost) : undefined;
+  return endpoint === undefined ? clients.docker : { endpoint, docker: () => clients.docker };
+}
+
+/**
  * Subscribes to container events matching `labels` (ANDed, `key=value`).
  * Subscribe BEFORE the action that causes the events, so none is missed: the
  * watch buffers everything from the start.
  */
-export async function watchContainerEvents(docker: Docker, labels: readonly string[]): Promise<EventWatch> {
-  let stream: NodeJS.ReadableStream;
-  try {
-    stream = await docker.getEvents({ filters: { type: ['container'], label: [...labels] } });
-  } catch (error) {
-    throw unreachable(docker, error);
-  }
+export async function watchContainerEvents(source: EventSource, labels: readonly string[]): Promise<EventWatch> {
+  const filters = { type: ['container'], label: [...labels] };
+  const [stream, podmanEngine] = await Promise.all([openStream(source, filters), isPodmanSource(source)]);
   const seen: ContainerEvent[] = [];
   const listeners = new Set<(event: ContainerEvent) => void>();
   const deliver = (event: ContainerEvent): void => {
@@ -41,7 +55,9 @@ export async function watchContainerEvents(docker: Docker, labels: readonly stri
     for (const listener of listeners) listener(event);
   };
   // Podman: railyard runs the healthchecks itself (runtime/podman-health.ts).
-  const podman = await podmanHealth(docker, labels, (Action, id, atMs) => deliver({ Action, id, timeNano: atMs * 1e6, attributes: {} }));
+  const podman = podmanEngine
+    ? await podmanHealth(clientOf(source), labels, (Action, id, atMs) => deliver({ Action, id, timeNano: atMs * 1e6, attributes: {} }))
+    : undefined;
   let buffer = '';
   stream.on('data', (chunk: Buffer) => {
     buffer += chunk.toString('utf8');
@@ -80,6 +96,43 @@ export async function watchContainerEvents(docker: Docker, labels: readonly stri
       (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
     },
   };
+}
+
+function isDocker(source: EventSource): source is Docker {
+  return 'modem' in source;
+}
+
+function clientOf(source: EventSource): Docker {
+  return isDocker(source) ? source : source.docker();
+}
+
+/** Podman is detected by its /version (runtime/podman-health.ts asks the same for a client). */
+async function isPodmanSource(source: EventSource): Promise<boolean> {
+  if (isDocker(source)) return isPodman(source);
+  const version = await engineGet<{ Components?: { Name?: string }[] }>(source, '/version', (docker) => docker.version()).catch(() => undefined);
+  return (version?.Components ?? []).some((c) => c.Name === 'Podman Engine');
+}
+
+async function openStream(source: EventSource, filters: Record<string, string[]>): Promise<NodeJS.ReadableStream> {
+  if (isDocker(source)) {
+    try {
+      return await source.getEvents({ filters });
+    } catch (error) {
+      throw unreachable(source, error);
+    }
+  }
+  const { endpoint } = source;
+  return new Promise((resolve, reject) => {
+    const fail = (reason: string, cause?: unknown): void =>
+      reject(new RailyardError('DOCKER_UNREACHABLE', `Docker engine unreachable at ${endpoint.label} (${reason}); start dockerd or set DOCKER_HOST`, { cause, data: { endpoint: endpoint.label } }));
+    const req = request({ ...endpoint.options, path: `/events?filters=${encodeURIComponent(JSON.stringify(filters))}`, method: 'GET' }, (res) => {
+      if (res.statusCode === 200) return resolve(res);
+      res.resume();
+      fail(`HTTP ${String(res.statusCode)} for /events`);
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => fail(error.code ?? error.message, error));
+    req.end();
+  });
 }
 
 interface RawEvent {

@@ -12,12 +12,12 @@ export async function traefikListsAny(apiUrl: string, ips: readonly string[], si
   );
 }
 
-/** Polls Traefik every 100 ms until it no longer routes to `ips` (a draining container); false on timeout. */
-export async function waitTraefikDropped(apiUrl: string, ips: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+/** Polls Traefik every `pollMs` until it no longer routes to `ips` (a draining container); false on timeout. */
+export async function waitTraefikDropped(apiUrl: string, ips: readonly string[], timeoutMs: number, signal?: AbortSignal, pollMs = 100): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!(await traefikListsAny(apiUrl, ips, signal))) return true;
-    await sleep(100, undefined, signal ? { signal } : {});
+    await sleep(pollMs, undefined, signal ? { signal } : {});
   }
   return false;
 }

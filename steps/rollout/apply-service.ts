@@ -1,10 +1,9 @@
-import type { DockerClient } from '../../runtime/docker.ts';
 import { composeDown, composeUp, type ComposeTarget } from '../../runtime/compose.ts';
 import type { PlannedService } from '../diff/plan.ts';
-import { zeroDowntime, type ZeroDowntimeOptions } from './zero-downtime.ts';
+import { zeroDowntime, type RolloutEngine, type ZeroDowntimeOptions } from './zero-downtime.ts';
 
 /** Carries out one planned action. `unchanged` does nothing. */
-export async function applyService(docker: DockerClient, target: ComposeTarget, entry: PlannedService, options: ZeroDowntimeOptions): Promise<void> {
+export async function applyService(engine: RolloutEngine, target: ComposeTarget, entry: PlannedService, options: ZeroDowntimeOptions): Promise<void> {
   const replicas = entry.desired?.replicas ?? 1;
   switch (entry.action) {
     case 'unchanged':
@@ -14,7 +13,7 @@ export async function applyService(docker: DockerClient, target: ComposeTarget, 
     case 'recreate':
       return composeUp(target, { services: [entry.service], noDeps: true, forceRecreate: true, scale: { [entry.service]: replicas } });
     case 'rollout':
-      await zeroDowntime(docker, target, entry, options);
+      await zeroDowntime(engine, target, entry, options);
       return;
     case 'remove':
       // By project label only: the service is no longer in the compose file. Never -v.

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Rollout } from '../../config/db-types.ts';
-import { inspectHealth, markDraining, stopAndRemove } from '../../runtime/container-ops.ts';
+import { inspectHealth, markDraining, stopAndRemove, type HealthInfo } from '../../runtime/container-ops.ts';
 import type { ServiceContainer } from '../../runtime/containers.ts';
 import type { DockerClient } from '../../runtime/docker.ts';
 import { parseDuration } from '../../runtime/duration.ts';
@@ -24,6 +24,31 @@ const NS_PER_MS = 1e6;
 const CHECK_DEFAULTS = { intervalMs: 30_000, timeoutMs: 30_000, retries: 3 };
 /** Traefik's docker provider applies changes throttled (2 s by default): allow it a few rounds. */
 const TRAEFIK_DROP_TIMEOUT_MS = 15_000;
+/** Traefik's API is read until it drops the container: a local read, so often (the stop waits on it). */
+const TRAEFIK_POLL_MS = 25;
+
+/** Each old container's inspect, read while the new containers start, with the watch position it was read at. */
+export type DrainInfo = ReadonlyMap<string, Promise<{ readonly info: HealthInfo; readonly from: number } | undefined>>;
+
+/**
+ * Reads the old containers' healthcheck, IPs and stop grace period ahead of
+ * the drain (they do not change); a failed read is left to the drain itself.
+ */
+export function prefetchDrainInfo(docker: DockerClient, watch: EventWatch, old: readonly ServiceContainer[]): DrainInfo {
+  return new Map(old.map((c) => {
+    const from = watch.seen.length;
+    return [c.id, inspectHealth(docker, c.id).then((info) => ({ info, from }), () => undefined)];
+  }));
+}
+
+/** The container's health now: the last `health_status` event since the inspect at `from`, else what the inspect said. */
+function healthNow(watch: EventWatch, id: string, read: { readonly info: HealthInfo; readonly from: number }): string | undefined {
+  for (let i = watch.seen.length - 1; i >= read.from; i--) {
+    const event = watch.seen[i]!;
+    if (event.id === id && event.Action.startsWith('health_status: ')) return event.Action.slice('health_status: '.length);
+  }
+  return read.info.health;
+}
 
 /**
  * Takes each old container out of rotation, then stops (within its grace
@@ -31,12 +56,20 @@ const TRAEFIK_DROP_TIMEOUT_MS = 15_000;
  * marker in, wait for `unhealthy` (bounded by (interval + timeout) × retries),
  * then for Traefik to drop it. Without the guard: sleep `rollout.drain`.
  */
-export async function drainAndStop(docker: DockerClient, watch: EventWatch, old: readonly ServiceContainer[], options: DrainOptions): Promise<void> {
-  await Promise.all(old.map((c) => drainOne(docker, watch, c, options)));
+export async function drainAndStop(docker: DockerClient, watch: EventWatch, old: readonly ServiceContainer[], options: DrainOptions, prefetched?: DrainInfo): Promise<void> {
+  await Promise.all(old.map((c) => drainOne(docker, watch, c, options, prefetched?.get(c.id))));
 }
 
-async function drainOne(docker: DockerClient, watch: EventWatch, container: ServiceContainer, options: DrainOptions): Promise<void> {
-  const { check, health, ips } = await inspectHealth(docker, container.id);
+async function drainOne(
+  docker: DockerClient,
+  watch: EventWatch,
+  container: ServiceContainer,
+  options: DrainOptions,
+  prefetched: DrainInfo extends ReadonlyMap<string, infer P> ? P | undefined : never,
+): Promise<void> {
+  const read = (await prefetched) ?? { info: await inspectHealth(docker, container.id), from: watch.seen.length };
+  const { check, ips, stopTimeout } = read.info;
+  const health = healthNow(watch, container.id, read);
   const started = Date.now();
   let how = 'rollout.drain';
   const guarded = hasDrainGuard(check?.test);
@@ -52,7 +85,7 @@ async function drainOne(docker: DockerClient, watch: EventWatch, container: Serv
       if (outcome === 'engine gone') throw await engineGoneDuringDrain(docker, container);
       if (outcome === 'timeout') options.log.warn({ container: container.name, ms: bound }, 'drain marker: no unhealthy event in time');
       if (outcome === 'unhealthy' && options.traefikApiUrl !== undefined && ips.length > 0) {
-        const dropped = await waitTraefikDropped(options.traefikApiUrl, ips, TRAEFIK_DROP_TIMEOUT_MS, options.signal).catch((error: unknown) => {
+        const dropped = await waitTraefikDropped(options.traefikApiUrl, ips, TRAEFIK_DROP_TIMEOUT_MS, options.signal, TRAEFIK_POLL_MS).catch((error: unknown) => {
           throwIfAborted(options.signal);
           options.log.warn({ container: container.name, err: error }, 'Traefik API unreadable; stopping without its confirmation');
           return false;
@@ -66,7 +99,7 @@ async function drainOne(docker: DockerClient, watch: EventWatch, container: Serv
   }
   if (!how.startsWith('marker') && options.rollout?.drain !== undefined) await abortableSleep(parseDuration(options.rollout.drain), options.signal);
   options.log.info({ container: container.name, how, ms: Date.now() - started }, 'container drained');
-  await stopAndRemove(docker, container.id);
+  await stopAndRemove(docker, container.id, stopTimeout);
 }
 
 function ms(ns: number | undefined, fallback: number): number {

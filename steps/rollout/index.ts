@@ -3,14 +3,17 @@ import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { RailyardError } from '../../core/errors.ts';
 import type { Step } from '../../pipeline/types.ts';
-import type { DockerClient } from '../../runtime/docker.ts';
+import type { Clients, DockerClient } from '../../runtime/docker.ts';
+import { engineGet } from '../../runtime/engine-read.ts';
+import { eventSourceOf } from '../../runtime/events.ts';
 import { composeDown, composeUp, type ComposeTarget } from '../../runtime/compose.ts';
-import { ensureNetwork } from '../../runtime/network.ts';
+import { ensureNetwork, PROXY_NETWORK } from '../../runtime/network.ts';
 import { appliedFile, diff, type DiffResult } from '../diff/index.ts';
 import type { PlannedService } from '../diff/plan.ts';
 import { applyService } from './apply-service.ts';
 import { isSwarmEntry } from '../diff/swarm-plan.ts';
 import { applySwarm } from './swarm.ts';
+import type { RolloutEngine } from './zero-downtime.ts';
 
 export interface ServiceOutcome {
   readonly project: string;
@@ -43,7 +46,8 @@ export const rollout: Step<'rollout', RolloutResult> = {
   async run(ctx) {
     // Nothing to change: return before the first use of the client loads dockerode (issue 17 item 4).
     if (ctx.resultOf(diff).plan.every((p) => p.action === 'unchanged')) return { services: [] };
-    const result = await applyPlan(ctx.clients.docker, ctx.resultOf(diff), {
+    // The clients, not the client: a compose rollout starts before dockerode is loaded.
+    const result = await applyPlan(ctx.clients, ctx.resultOf(diff), {
       root: ctx.env.root,
       dockerHost: ctx.env.dockerHost,
       dockerConfig: ctx.env.dockerConfig,
@@ -57,25 +61,40 @@ export const rollout: Step<'rollout', RolloutResult> = {
   },
 };
 
-/** Applies a plan project by project; every service outcome is logged as it happens. */
-export async function applyPlan(docker: DockerClient, result: DiffResult, options: RolloutOptions): Promise<RolloutResult> {
+/**
+ * Applies a plan project by project; every service outcome is logged as it
+ * happens. Given the lazy clients, dockerode is loaded only once the first
+ * compose CLI runs (runtime/events.ts reads events over plain HTTP).
+ */
+export async function applyPlan(docker: DockerClient | Clients, result: DiffResult, options: RolloutOptions): Promise<RolloutResult> {
   const all = result.plan.filter((p) => p.action !== 'unchanged');
   if (all.length === 0) return { services: [] };
+  const clients: Clients = 'modem' in docker ? { docker } : docker;
+  const engine: RolloutEngine = { docker: () => clients.docker, events: eventSourceOf(clients) };
   // runtime: swarm stacks go to steps/rollout/swarm.ts; the rest is compose.
-  const swarmed = await applySwarm(docker, result, all.filter(isSwarmEntry), options);
+  const swarmEntries = all.filter(isSwarmEntry);
+  const swarmed = swarmEntries.length === 0 ? [] : await applySwarm(clients.docker, result, swarmEntries, options);
   const changes = all.filter((p) => !isSwarmEntry(p));
   if (changes.length === 0) return { services: swarmed };
-  if (changes.some((p) => p.action !== 'remove')) await ensureNetwork(docker);
+  if (changes.some((p) => p.action !== 'remove') && !(await proxyNetworkExists(engine))) await ensureNetwork(clients.docker);
   const outcomes: ServiceOutcome[] = [];
   for (const project of [...new Set(changes.map((p) => p.project))]) {
     if (options.signal?.aborted) throw options.signal.reason;
     const entries = changes.filter((p) => p.project === project);
-    outcomes.push(...(await applyProject(docker, result, project, entries, options)));
+    outcomes.push(...(await applyProject(engine, result, project, entries, options)));
   }
   return { services: [...swarmed, ...outcomes] };
 }
 
-async function applyProject(docker: DockerClient, result: DiffResult, project: string, entries: readonly PlannedService[], options: RolloutOptions): Promise<ServiceOutcome[]> {
+/** Whether proxynet is there, read over plain HTTP where the engine allows; ensureNetwork (dockerode) creates it otherwise. */
+async function proxyNetworkExists(engine: RolloutEngine): Promise<boolean> {
+  if ('modem' in engine.events) return false;
+  const filters = encodeURIComponent(JSON.stringify({ name: [PROXY_NETWORK] }));
+  const networks = await engineGet<{ Name?: string }[]>(engine.events, `/networks?filters=${filters}`, (docker) => docker.listNetworks());
+  return networks.some((n) => n.Name === PROXY_NETWORK);
+}
+
+async function applyProject(engine: RolloutEngine, result: DiffResult, project: string, entries: readonly PlannedService[], options: RolloutOptions): Promise<ServiceOutcome[]> {
   const desired = result.desired.find((p) => p.name.toLowerCase() === project.toLowerCase());
   const host = options.dockerHost !== undefined ? { dockerHost: options.dockerHost } : {};
   const target: ComposeTarget = desired ? { project: desired.name, file: desired.composeFile, ...host } : { project, ...host };
@@ -84,7 +103,7 @@ async function applyProject(docker: DockerClient, result: DiffResult, project: s
     ? [await timed(entries, () => composeDown(target), options.log)]
     : firstDeploy
       ? [await timed(entries, () => composeUp(target, { scale: Object.fromEntries(desired.services.map((s) => [s.service, s.replicas])) }), options.log)]
-      : await sequential(entries, (entry) => timed([entry], () => applyService(docker, target, entry, options), options.log));
+      : await sequential(entries, (entry) => timed([entry], () => applyService(engine, target, entry, options), options.log));
   const flat = outcomes.flat();
   if (desired !== undefined && flat.every((o) => o.ok)) {
     const snapshot = appliedFile(options.root, desired.name);
