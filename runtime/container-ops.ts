@@ -1,4 +1,7 @@
+import { request } from 'node:http';
+import { RailyardError } from '../core/errors.ts';
 import { unreachable, type DockerClient } from './docker.ts';
+import type { EngineSource } from './engine-read.ts';
 
 /** A container's healthcheck as the engine applies it (image or compose), in nanoseconds. */
 export interface AppliedHealthcheck {
@@ -43,11 +46,46 @@ export async function removeContainers(docker: DockerClient, ids: readonly strin
 /** Docker's stop grace period when the container sets none. */
 const DEFAULT_STOP_TIMEOUT_S = 10;
 
-/** Starts created containers, all at once (compose starts a service's containers one by one); one already running is not an error. */
-export async function startContainers(docker: DockerClient, ids: readonly string[]): Promise<void> {
-  const results = await Promise.allSettled(ids.map((id) => docker.getContainer(id).start().catch(ignoreStatus(304))));
+/**
+ * Starts created containers, all at once (compose starts a service's
+ * containers one by one); one already running is not an error. Over plain
+ * HTTP for an endpoint source, so the starts need no dockerode.
+ */
+export async function startContainers(engine: EngineSource, ids: readonly string[]): Promise<void> {
+  const start = (id: string): Promise<unknown> =>
+    'modem' in engine ? engine.getContainer(id).start().catch(ignoreStatus(304)) : enginePost(engine.endpoint, `/containers/${encodeURIComponent(id)}/start`, [204, 304]);
+  const results = await Promise.allSettled(ids.map(start));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed !== undefined) throw engineError(docker, failed.reason);
+  if (failed !== undefined) throw 'modem' in engine ? engineError(engine, failed.reason) : failed.reason;
+}
+
+/** `POST path` with no body over node:http; an answer outside `ok` fails with its statusCode and message, an engine that does not answer with DOCKER_UNREACHABLE. */
+function enginePost(endpoint: Extract<EngineSource, { endpoint: unknown }>['endpoint'], path: string, ok: readonly number[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request({ ...endpoint.options, path, method: 'POST' }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        if (ok.includes(res.statusCode ?? 0)) return resolve();
+        const body = Buffer.concat(chunks).toString('utf8').trim();
+        let message = body;
+        try {
+          message = (JSON.parse(body) as { message?: string }).message ?? body;
+        } catch {
+          // not JSON: the body as it is
+        }
+        reject(Object.assign(new Error(`(HTTP code ${String(res.statusCode)}) ${message}`), { statusCode: res.statusCode, json: { message } }));
+      });
+    });
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        isEngineGone(error)
+          ? new RailyardError('DOCKER_UNREACHABLE', `Docker engine unreachable at ${endpoint.label} (${error.code ?? error.message}); start dockerd or set DOCKER_HOST`, { cause: error, data: { endpoint: endpoint.label } })
+          : error,
+      ),
+    );
+    req.end();
+  });
 }
 
 /**

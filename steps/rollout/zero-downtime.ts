@@ -37,7 +37,8 @@ export interface RolloutEngine {
 
 /**
  * Zero-downtime rollout of one stateless service (issue 4): create old + N
- * with --no-recreate --no-start, start the new ones at once, wait for them on
+ * with --no-recreate --no-start, start the new ones at once through the
+ * Engine API (compose would start them one by one), wait for them on
  * Docker events, drain the old ones out of rotation (drain.ts), stop and
  * remove them. On failure the new containers go, the old stay.
  */
@@ -50,16 +51,17 @@ export async function zeroDowntime(engine: RolloutEngine, target: ComposeTarget,
   const oldIds = new Set(old.map((c) => c.id));
   const watch = await watchContainerEvents(engine.events, [`${LABEL_PROJECT}=${composeProjectName(entry.project)}`, `${LABEL_SERVICE}=${service}`]);
   try {
-    // The compose CLI is spawned by this call; dockerode loads and the old containers are read while it runs.
-    const created = composeUp(target, { services: [service], noDeps: true, noRecreate: true, noStart: true, scale: { [service]: old.length + entry.desired!.replicas } });
-    const docker = engine.docker();
-    const drainInfo = prefetchDrainInfo(docker, watch, old);
-    await created;
+    await composeUp(target, { services: [service], noDeps: true, noRecreate: true, noStart: true, scale: { [service]: old.length + entry.desired!.replicas } });
     throwIfAborted(options.signal);
-    const fresh = (await listContainers(docker, { project: entry.project, service })).filter((c) => !oldIds.has(c.id));
+    // Listed and started over plain HTTP where the engine allows: dockerode loads while they start.
+    const fresh = (await listContainers(engine.events, { project: entry.project, service })).filter((c) => !oldIds.has(c.id));
     const state: RolloutState = { old, fresh, phase: 'wait' };
+    const started = startFresh(engine, fresh);
+    started.catch(() => undefined); // awaited below; not unhandled while dockerode loads
+    const docker = engine.docker();
     try {
-      const [policies] = await Promise.all([Promise.all(fresh.map((c) => readyPolicy(docker, c.id, entry.desired!.rollout))), startFresh(docker, fresh)]);
+      const drainInfo = prefetchDrainInfo(docker, watch, old);
+      const [policies] = await Promise.all([Promise.all(fresh.map((c) => readyPolicy(docker, c.id, entry.desired!.rollout))), started]);
       options.log.info({ service, old: old.length, new: fresh.length }, 'scaled up');
       return await replace(docker, watch, entry, state, policies, drainInfo, options);
     } catch (error) {
@@ -75,12 +77,12 @@ export async function zeroDowntime(engine: RolloutEngine, target: ComposeTarget,
 }
 
 /** Starts the created containers together; when one cannot start, the new ones go and the old keep serving. */
-async function startFresh(docker: DockerClient, fresh: readonly ServiceContainer[]): Promise<void> {
+async function startFresh(engine: RolloutEngine, fresh: readonly ServiceContainer[]): Promise<void> {
   try {
-    await startContainers(docker, fresh.map((c) => c.id));
+    await startContainers(engine.events, fresh.map((c) => c.id));
   } catch (error) {
     if (isRailyardError(error, 'DOCKER_UNREACHABLE')) throw error;
-    await removeContainers(docker, fresh.map((c) => c.id));
+    await removeContainers(engine.docker(), fresh.map((c) => c.id));
     throw error;
   }
 }
