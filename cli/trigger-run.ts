@@ -46,7 +46,7 @@ export async function triggerRun(env: Env, log: Logger, request: TriggerRequest,
       tail?.follow(to);
     };
     // A run this process ran ends here even when the store refused its outcome (a full disk): no hang.
-    const runs = await wait(store, accepted.runId, { onFollow, ...(started ? { unrecorded: (id: string) => started.runner.unrecorded(id) } : {}) }).finally(() => tail?.stop());
+    const runs = await wait(store, accepted.runId, { onFollow, ...(started ? { unrecorded: (id: string) => started.runner.unrecorded(id), wake: () => started.runner.nextFinish() } : {}) }).finally(() => tail?.stop());
     if (runs.some((run) => run.status !== 'succeeded')) process.exitCode = 1;
     return runs;
   } finally {

@@ -66,6 +66,8 @@ export class Runner {
   /** Since when polls found the store locked by another connection. */
   #busySince: number | undefined;
   #recovered = false;
+  #finished: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
   /** Runs that ended but whose outcome the store refused (a full disk): written as failed once it takes writes. */
   readonly #unrecorded = new Map<string, RunError>();
   #recordTimer: NodeJS.Timeout | undefined;
@@ -298,6 +300,20 @@ export class Runner {
     }
     for (const next of planned.values()) this.#queue.put(next);
     if (outcome.status !== 'interrupted') this.#report(job.runId, outcome);
+    const woken = this.#wake;
+    this.#wake = undefined;
+    woken?.();
+  }
+
+  /** Resolves when the next run of this runner ends: a waiter on the store looks again then, not at its next poll. */
+  nextFinish(): Promise<void> {
+    this.#finished ??= new Promise<void>((resolve) => {
+      this.#wake = () => {
+        this.#finished = undefined;
+        resolve();
+      };
+    });
+    return this.#finished;
   }
 
   #report(runId: string, outcome: RunOutcome): void {

@@ -10,6 +10,8 @@ export interface WaitOptions {
   readonly signal?: AbortSignal;
   /** Called when the wait moves on from `from` (superseded or interrupted) to the run `to`. */
   readonly onFollow?: (from: RunRecord, to: string) => void;
+  /** Resolves when a run of this process ends (Runner.nextFinish): the store is read again at once. */
+  readonly wake?: () => Promise<void>;
   /** How a run ended that the store has not taken yet (Runner.unrecorded): the wait ends with it. */
   readonly unrecorded?: (runId: string) => RunError | undefined;
 }
@@ -34,7 +36,13 @@ export async function waitForRun(store: RunStore, runId: string, options: WaitOp
     if (FINAL_STATUSES.includes(run.status)) return run;
     const ended = options.unrecorded?.(id);
     if (ended !== undefined) return { ...run, status: 'failed', error: ended };
-    await sleep(options.intervalMs ?? 100, undefined, options.signal ? { signal: options.signal } : {});
+    const pause = new AbortController();
+    const signal = options.signal === undefined ? pause.signal : AbortSignal.any([options.signal, pause.signal]);
+    const slept = sleep(options.intervalMs ?? 100, undefined, { signal }).catch((error: unknown) => {
+      if (!pause.signal.aborted) throw error; // the caller's abort; the wake's own ends the sleep quietly
+    });
+    await (options.wake === undefined ? slept : Promise.race([slept, options.wake()]));
+    pause.abort();
   }
 }
 

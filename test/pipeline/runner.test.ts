@@ -26,6 +26,23 @@ describe('runner', () => {
     assert.equal(log.at(-1)?.msg, 'run finished');
   });
 
+  it('wakes a waiter on the store when a run ends (nextFinish), not at its next poll', async () => {
+    const p = probe();
+    const release = gate();
+    p.hold = release.wait();
+    const t = await createTestRunner({ pipelines: testPipelines(p) });
+    const { runId } = t.runner.trigger({ pipeline: 'work', project: 'alpha', trigger: { kind: 'cli' } });
+    await until(() => p.running === 1, 5000, 'the job to start');
+    const waited = waitForRun(t.store, runId, { intervalMs: 60_000, wake: () => t.runner.nextFinish() });
+    const released = Date.now();
+    release.open();
+    const run = await waited;
+    const ms = Date.now() - released;
+    await t.stop();
+    assert.equal(run.status, 'succeeded');
+    assert.ok(ms < 10_000, `the waiter saw the end after ${ms} ms (its poll is 60 s)`);
+  });
+
   it('fails a run at the failing step, with its code and one-line message; later steps do not run', async () => {
     const p = probe();
     const t = await createTestRunner({ pipelines: testPipelines(p) });
