@@ -175,7 +175,8 @@ else
     info "starting dockerd --iptables=false --storage-driver=vfs (log: $DOCKERD_LOG)"
     # setsid + nohup + no inherited fds: the daemon outlives this script and
     # does not hold a CI step's output pipe open.
-    setsid nohup dockerd --iptables=false --storage-driver=vfs >>"$DOCKERD_LOG" 2>&1 </dev/null &
+    # From /: a daemon keeps its working directory, and its children (conmon, shims) need it to exist after this checkout is gone.
+    (cd / && exec setsid nohup dockerd --iptables=false --storage-driver=vfs >>"$DOCKERD_LOG" 2>&1 </dev/null) &
     disown || true
   fi
   if ! wait_for 60 "/var/run/docker.sock" test -S /var/run/docker.sock || ! wait_for 60 "docker info" docker_answers; then
@@ -217,7 +218,7 @@ http:
   addr: $REGISTRY_ADDR
 EOF
   info "starting docker-registry serve $STATE_DIR/registry.yml (log: $REGISTRY_LOG)"
-  setsid nohup docker-registry serve "$STATE_DIR/registry.yml" >>"$REGISTRY_LOG" 2>&1 </dev/null &
+  (cd / && exec setsid nohup docker-registry serve "$STATE_DIR/registry.yml" >>"$REGISTRY_LOG" 2>&1 </dev/null) &
   disown || true
   if ! wait_for 30 "$REGISTRY_URL/v2/" registry_answers; then
     tail -n 30 "$REGISTRY_LOG" >&2 || true
@@ -318,7 +319,9 @@ else
   mkdir -p "$(dirname "$PODMAN_SOCK")"
   rm -f "$PODMAN_SOCK"
   info "starting podman system service (log: $PODMAN_LOG)"
-  setsid nohup podman system service --time=0 "unix://$PODMAN_SOCK" >>"$PODMAN_LOG" 2>&1 </dev/null &
+  # From /: conmon starts in the service's working directory ("Failed to get working directory",
+  # then "write child: broken pipe" on every start, once the checkout it was started from is removed).
+  (cd / && exec setsid nohup podman system service --time=0 "unix://$PODMAN_SOCK" >>"$PODMAN_LOG" 2>&1 </dev/null) &
   disown || true
   wait_for 30 "$PODMAN_SOCK" podman_answers || { tail -n 30 "$PODMAN_LOG" >&2; die "podman system service did not answer within 30 s"; }
 fi
