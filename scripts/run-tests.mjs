@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 
 const SIDE = [
-  'test/runtime/swarm-', 'test/deploy/container', 'test/pipeline/full-disk-run', 'test/workflows/deploy-vpn',
+  'test/runtime/swarm-', 'test/pipeline/full-disk-run', 'test/workflows/deploy-vpn',
   'test/hooks/api-blocks-netns', 'test/runtime/podman', 'test/steps/backup/backup-s3', 'test/hooks/dashboard/',
   'test/steps/rollout/zero-failed',
 ];
