@@ -12,10 +12,16 @@
 // the rendered `traefik healthcheck` satisfied. The stand-in
 // (test/helpers/traefik-swarm-stand-in.ts) is tagged `traefik:<tag>` in the
 // node's engine and db.yml's `versions.traefik` names that tag: the stack file
-// is railyard's, unedited. What Traefik itself does (routing by the swarm
-// provider's labels, TLS, ACME, CrowdSec) is not shown here.
+// is railyard's, unedited, and so is its healthcheck (the stand-in answers
+// `traefik healthcheck` as Traefik does: GET /ping on the ping entrypoint).
+// What Traefik itself does (routing by the swarm provider's labels, TLS, ACME,
+// HTTP/3 on the published UDP port, CrowdSec) is not shown here. The stack's
+// /var/run/docker.sock bind is the host's engine here, not the node's (test
+// nodes share the host's mount namespace): the stand-in does not read it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { TEST_IMAGES } from '../helpers/docker.ts';
 import { linkSwarmClient, type SwarmClient } from '../helpers/swarm-client.ts';
@@ -91,6 +97,8 @@ describe('runtime: swarm proxy stack on a single-node swarm', { skip: process.ge
     assert.deepEqual(result.plan.map((p) => [p.project, p.service, p.action]), [['shop', 'shop-web', 'create'], ['proxy', 'traefik', 'create']]);
     const outcome = await driver.apply(result);
     assert.deepEqual(outcome.services.map((s) => [s.service, s.ok, s.error?.message]), [['shop-web', true, undefined], ['traefik', true, undefined]]);
+    // Swarm rejects a missing bind source: the deploy created the proxy's, outside proxy/.
+    for (const dir of ['data/acme', 'logs']) assert.ok(existsSync(join(driver.root, dir)), dir);
     const spec = await traefik();
     assert.equal(spec.Spec.TaskTemplate.ContainerSpec.Image.replace(/@sha256:.*$/, ''), `traefik:${STAND_IN_TAG}`, 'the image db.yml names, unedited');
     assert.deepEqual(spec.Spec.TaskTemplate.Placement?.Constraints, ['node.role == manager']);
@@ -114,8 +122,9 @@ describe('runtime: swarm proxy stack on a single-node swarm', { skip: process.ge
 
   it('every entrypoint is published in host mode, and a client outside the node reaches it at the node\'s address', async () => {
     const spec = await traefik();
-    const wanted = [[8080, 8080, 'tcp', 'host'], [8443, 8443, 'tcp', 'host']];
-    assert.deepEqual(spec.Spec.EndpointSpec?.Ports?.map((p) => [p.TargetPort, p.PublishedPort, p.Protocol, p.PublishMode]), wanted, 'ping (127.0.0.1:8082) is not published');
+    // web-secure's HTTP/3 listener is UDP on the same port: published in host mode too.
+    const wanted = [[8080, 8080, 'tcp', 'host'], [8443, 8443, 'tcp', 'host'], [8443, 8443, 'udp', 'host']];
+    assert.deepEqual(spec.Spec.EndpointSpec?.Ports?.map((p) => [p.TargetPort, p.PublishedPort, p.Protocol, p.PublishMode]), wanted, 'the rendered entrypoints in host mode; ping (127.0.0.1:8082) not published');
     const [task] = await runningTask(spec.ID);
     // The task's bindings as the engine made them (one per address family: deduplicated).
     const bound = [...new Set(task!.Status.PortStatus?.Ports?.map((p) => JSON.stringify([p.TargetPort, p.PublishedPort, p.Protocol, p.PublishMode])))].map((p) => JSON.parse(p) as unknown).sort();
