@@ -9,7 +9,7 @@ import { escapeDollars, toYaml } from './yaml-out.ts';
 
 const ENGINE_SOCKET = '/var/run/docker.sock';
 
-type StaticConfig = Record<string, unknown> & { entryPoints: Record<string, { address: string }>; providers: Record<string, unknown> };
+type StaticConfig = Record<string, unknown> & { entryPoints: Record<string, { address: string; http3?: unknown }>; providers: Record<string, unknown> };
 
 /**
  * Traefik's static config for a swarm host: the swarm provider (services and
@@ -37,10 +37,13 @@ export function swarmStatic(base: StaticConfig): StaticConfig {
 export function renderSwarmProxy(config: DbConfig, staticConfig: StaticConfig, staticText: string): ProxyOutput {
   const ports = Object.entries(staticConfig.entryPoints)
     .filter(([name]) => name !== 'ping')
-    .map(([, entry]) => {
+    .flatMap(([, entry]) => {
       const port = portOf(entry.address);
       const protocol = entry.address.endsWith('/udp') ? 'udp' : 'tcp';
-      return { target: port, published: port, protocol, mode: 'host' };
+      const published = [{ target: port, published: port, protocol, mode: 'host' }];
+      // HTTP/3 is UDP on the same port (Traefik advertises it in Alt-Svc): published too, as the compose proxy's host network has it.
+      if (protocol === 'tcp' && entry.http3 !== undefined) published.push({ target: port, published: port, protocol: 'udp', mode: 'host' });
+      return published;
     });
   const definition: Record<string, unknown> = {
     image: `traefik:${config.versions.traefik}`,

@@ -47,7 +47,7 @@ async function applyStack(docker: DockerClient, target: StackTarget, entries: re
   try {
     if (project === undefined) await stackRm(target);
     else {
-      await createBindSources(target.file!, entries);
+      await createBindSources(target.file!, entries, options.root);
       await stackDeploy(target);
     }
   } catch (error) {
@@ -110,9 +110,12 @@ async function hasRegistryAuth(dockerConfig: string | undefined): Promise<boolea
  * Swarm rejects a task whose bind source is missing, where compose creates it
  * as a folder: create the missing relative sources (as compose would) before
  * the deploy. They are on this host, where pinned stateful services run.
+ * Sources inside the stack root count, not only the stack's folder: the proxy
+ * stack (proxy/docker-stack.yml) binds ../data/acme and ../logs.
  */
-async function createBindSources(stackFile: string, entries: readonly SwarmPlannedService[]): Promise<void> {
+async function createBindSources(stackFile: string, entries: readonly SwarmPlannedService[], root: string): Promise<void> {
   const dir = dirname(stackFile);
+  const within = resolve(root);
   for (const entry of entries) {
     const volumes = entry.desired?.definition['volumes'];
     if (!Array.isArray(volumes)) continue;
@@ -120,7 +123,7 @@ async function createBindSources(stackFile: string, entries: readonly SwarmPlann
       const source = typeof volume === 'string' ? volume.split(':')[0] ?? '' : '';
       if (!source.startsWith('.')) continue;
       const path = resolve(dir, source);
-      if (!path.startsWith(`${dir}/`)) continue;
+      if (!path.startsWith(`${within}/`)) continue;
       if (await stat(path).then(() => false, () => true)) await mkdir(path, { recursive: true });
     }
   }

@@ -21,7 +21,8 @@ export interface SwarmStackDriver {
   close(): Promise<void>;
 }
 
-export async function swarmStackDriver(dockerHost: string, project: string): Promise<SwarmStackDriver> {
+/** `project` scopes the plan to one project; without it the plan is the whole root's, as `railyard deploy` of every project. */
+export async function swarmStackDriver(dockerHost: string, project?: string): Promise<SwarmStackDriver> {
   const root = await mkdtemp(join(tmpdir(), 'railyard-swarm-'));
   const docker = createDocker(dockerHost);
   return {
@@ -31,7 +32,7 @@ export async function swarmStackDriver(dockerHost: string, project: string): Pro
       await writeFile(join(root, 'db.yml'), text);
       const config = await requireDb(join(root, 'db.yml'), {});
       const stack = await renderToDisk(config, RENDER_ENV, { root });
-      return computeDiff(docker, desiredFromRender(stack, config, root), { project }, root);
+      return computeDiff(docker, desiredFromRender(stack, config, root), project === undefined ? {} : { project }, root);
     },
     apply: (result) => applyPlan(docker, result, { root, dockerHost, log: pino({ level: 'silent' }) }),
     close: () => rm(root, { recursive: true, force: true }),

@@ -86,6 +86,7 @@ describe('render for runtime: swarm', () => {
     assert.deepEqual(proxy.services.traefik.ports, [
       { target: 8080, published: 8080, protocol: 'tcp', mode: 'host' },
       { target: 8443, published: 8443, protocol: 'tcp', mode: 'host' },
+      { target: 8443, published: 8443, protocol: 'udp', mode: 'host' },
     ]);
     assert.deepEqual(proxy.services.traefik.deploy['placement'], { constraints: ['node.role == manager'] });
     const traefik = load(file('proxy/traefik/traefik.yml')!) as { providers: Record<string, { network?: string }> };
