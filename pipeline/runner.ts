@@ -11,6 +11,7 @@ import type { RunOutcome } from './run-pipeline.ts';
 import type { RunError, RunRecord } from './run-record.ts';
 import { isBusy, type RunStore } from './run-store.ts';
 import type { Pipeline, Step } from './types.ts';
+import { UnrecordedOutcomes } from './unrecorded.ts';
 import type { Accepted, TriggerRequest } from '../core/types.ts';
 import type { Clients } from '../runtime/docker.ts';
 
@@ -36,12 +37,10 @@ export interface RunnerOptions {
 const PRUNE_EVERY_MS = 10 * 60_000;
 /** How long an aborted run may take to stop before `stop` gives up on it. */
 const ABANDON_AFTER_MS = 1000;
-/** The longest wait between two polls of a store that keeps failing. */
 /** How long start-up waits for the store's write lock before leaving recovery to the poll. */
 const START_WAIT_MS = 1000;
+/** The longest wait between two polls (or two writes of a refused outcome) of a store that keeps failing. */
 const MAX_POLL_MS = 10_000;
-/** The first wait before writing again an outcome the store refused. */
-const RECORD_RETRY_MS = 500;
 
 /**
  * The one runner: every trigger (webhook, /update-upstream, CLI, schedule)
@@ -69,15 +68,14 @@ export class Runner {
   #finished: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   /** Runs that ended but whose outcome the store refused (a full disk): written as failed once it takes writes. */
-  readonly #unrecorded = new Map<string, RunError>();
-  #recordTimer: NodeJS.Timeout | undefined;
-  #recordDelay = RECORD_RETRY_MS;
+  readonly #unrecorded: UnrecordedOutcomes;
   #lastPrune = 0;
 
   constructor(options: RunnerOptions) {
     this.#options = options;
     this.#store = options.store;
     this.#env = options.env;
+    this.#unrecorded = new UnrecordedOutcomes(options.store, options.log, MAX_POLL_MS);
     this.#queue = new ProjectQueue<Job>({
       concurrency: options.env.concurrency,
       execute: (job) => this.#execute(job),
@@ -151,7 +149,7 @@ export class Runner {
   async stop(options: { readonly drain?: boolean; /** @default 1000 */ readonly abandonAfterMs?: number } = {}): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#poll);
-    clearTimeout(this.#recordTimer);
+    this.#unrecorded.stop();
     this.#queue.pause();
     if (options.drain === true) return this.#queue.onIdle();
     this.#shutdown.abort(new RailyardError('RUN_INTERRUPTED', 'railyard was stopped during the run'));
@@ -292,10 +290,10 @@ export class Runner {
       const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
       if (outcome.status === 'succeeded' && pipeline.followUps !== undefined) {
         this.#options.log.error({ err: error, runId: job.runId }, 'follow-up runs not queued');
-        this.#recordFailure(job.runId, { step: undefined, code: 'UNEXPECTED', message: `Could not queue the runs it asked for: ${why}` });
+        this.#unrecorded.record(job.runId, { step: undefined, code: 'UNEXPECTED', message: `Could not queue the runs it asked for: ${why}` });
       } else {
         this.#options.log.error({ err: error, runId: job.runId, status: outcome.status }, 'run outcome not written: the store refused it');
-        this.#recordFailure(job.runId, { step: outcome.error?.step, code: 'STORE_FAILED', message: `The run ended ${outcome.status} but the run store refused the outcome (${why})${outcome.error ? `: ${outcome.error.message}` : ''}` });
+        this.#unrecorded.record(job.runId, { step: outcome.error?.step, code: 'STORE_FAILED', message: `The run ended ${outcome.status} but the run store refused the outcome (${why})${outcome.error ? `: ${outcome.error.message}` : ''}` });
       }
     }
     for (const next of planned.values()) this.#queue.put(next);
@@ -326,36 +324,7 @@ export class Runner {
     }
   }
 
-  /**
-   * The run ended, how it ended could not be written: it must not stay
-   * `running`. Tried now, then again with backoff while the store refuses
-   * (a full disk, a lock held elsewhere); `unrecorded` answers meanwhile.
-   */
-  #recordFailure(runId: string, error: RunError): void {
-    this.#unrecorded.set(runId, error);
-    this.#flushUnrecorded();
-  }
-
-  #flushUnrecorded(): void {
-    clearTimeout(this.#recordTimer);
-    this.#recordTimer = undefined;
-    for (const [runId, error] of this.#unrecorded) {
-      try {
-        this.#store.finishRun(runId, 'failed', error);
-        this.#unrecorded.delete(runId);
-        this.#options.log.warn({ runId, code: error.code }, 'run recorded as failed');
-      } catch (error) {
-        this.#options.log.debug({ err: error, runId, retryMs: this.#recordDelay }, 'run outcome still refused');
-        if (this.#stopped) return; // the next start marks it interrupted (recoverRuns)
-        this.#recordTimer = setTimeout(() => this.#flushUnrecorded(), this.#recordDelay).unref();
-        this.#recordDelay = Math.min(this.#recordDelay * 2, MAX_POLL_MS);
-        return;
-      }
-    }
-    this.#recordDelay = RECORD_RETRY_MS;
-  }
-
-  /** How a run ended when the store has not taken it yet (see #recordFailure), else undefined. */
+  /** How a run ended when the store has not taken it yet (a full disk), else undefined. */
   unrecorded(runId: string): RunError | undefined {
     return this.#unrecorded.get(runId);
   }
