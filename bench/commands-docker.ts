@@ -32,9 +32,10 @@ export async function dockerFigures(count: number, prefix: string): Promise<stri
     await writeFile(join(root, 'db.yml'), runnableStack(projects, IMAGE));
     await railyard(root, ['render'])();
     console.error(`bringing up ${count} projects (not timed)…`);
-    // The first apply alone: processes that open a new run store at once race on its schema (STORE_FAILED).
-    await railyard(root, ['apply', projects[0]!])();
-    await new PQueue({ concurrency: 6 }).addAll(projects.slice(1).map((p) => () => railyard(root, ['apply', p])()));
+    // One project at a time: concurrent applies of one root can leave a run queued with no process
+    // to run it (seen here: two applies waited 17 minutes), and `apply` of the whole stack also
+    // deploys the proxy, whose images come from Docker Hub.
+    for (const project of projects) await railyard(root, ['apply', project])();
     const one = projects[0]!;
     const apply = await alternate({
       railyard: railyard(root, ['apply', one]),

@@ -19,10 +19,27 @@ export function cliContext(command: Command): CliContext {
   const options = command.optsWithGlobals<GlobalOptions>();
   const env = loadEnv({ root: options.root });
   scrubCli = scrubber(env.secrets);
-  const log = createLogger({ level: env.logLevel, secrets: env.secrets });
+  const log = lazyLogger(() => createLogger({ level: env.logLevel, secrets: env.secrets }));
   const db = locateDb(env, options.file);
   if (db.warning) log.warn({ file: db.path }, db.warning);
   return { env, log, db };
+}
+
+/**
+ * A logger made on first use: a command that logs nothing (a render, a plan
+ * with nothing to warn about) never loads pino (issue 17 item 4: start-up).
+ */
+function lazyLogger(make: () => Logger): Logger {
+  let real: Logger | undefined;
+  const target = (): Logger => (real ??= make());
+  return new Proxy({} as Logger, {
+    get(_, prop) {
+      const value: unknown = Reflect.get(target(), prop);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target()) : value;
+    },
+    set: (_, prop, value) => Reflect.set(target(), prop, value),
+    has: (_, prop) => Reflect.has(target(), prop),
+  });
 }
 
 /** Masks the secrets of the environment the command read (none before it read one): for its error line. */

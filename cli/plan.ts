@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { cachedCheck } from '../config/db-cache.ts';
 import { loadDb } from '../config/load-db.ts';
 import { formatProblem } from '../config/problem.ts';
 import { RailyardError } from '../core/errors.ts';
@@ -39,7 +40,8 @@ export function planCommand(program: Command): void {
 /** What `plan` does, and `apply --dry-run` (DESIGN.md §3), its alias. */
 export async function runPlan(project: string | undefined, options: PlanOptions, command: Command): Promise<void> {
   const { env, db } = cliContext(command);
-  const loaded = await loadDb(db.path, env.vars, db.label);
+  // The projects validated by the last render are reused; a plan writes nothing, the cache included.
+  const loaded = await loadDb(db.path, env.vars, db.label, cachedCheck(env.root, { save: false }));
   if (!loaded.ok) {
     throw new RailyardError('CONFIG_INVALID', `${db.label}: ${loaded.problems.length} problem(s), first: ${formatProblem(loaded.problems[0]!)}`);
   }

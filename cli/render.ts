@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { cachedCheck } from '../config/db-cache.ts';
 import { requireDb } from '../config/load-db.ts';
 import { renderToDisk } from '../steps/render/render-to-disk.ts';
 import { cliContext, printJson } from './context.ts';
@@ -13,8 +14,9 @@ export function renderCommand(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (options: { out?: string; json?: boolean }, command: Command) => {
       const { env, log, db } = cliContext(command);
-      const config = await requireDb(db.path, env.vars, db.label);
       const out = options.out === undefined ? undefined : resolve(options.out);
+      // Only the projects that changed since the last check of this root are validated again.
+      const config = await requireDb(db.path, env.vars, db.label, cachedCheck(env.root, { save: out === undefined || out === env.root }));
       // No engine asked here (start-up stays small): apply's render checks the subnets against the engine again.
       const result = await renderToDisk(config, env, { root: env.root, networkPool: env.networkPool, ...(out !== undefined ? { out } : {}) });
       for (const warning of result.warnings) log.warn({ warning }, 'ingress not routed');

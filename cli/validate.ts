@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { cachedCheck } from '../config/db-cache.ts';
 import { loadDb } from '../config/load-db.ts';
 import { formatProblem, type ConfigProblem } from '../config/problem.ts';
 import { scrubber } from '../core/logger.ts';
@@ -13,7 +14,8 @@ export function validateCommand(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
       const { env, db } = cliContext(command);
-      const result = await loadDb(db.path, env.vars, db.label);
+      // The projects validated by the last render are reused (the same results); validate writes nothing.
+      const result = await loadDb(db.path, env.vars, db.label, cachedCheck(env.root, { save: false }));
       // A problem may quote a value of db.yml: railyard's secrets are masked as in its logs (issue 12).
       const scrub = scrubber(env.secrets);
       const mask = (problems: readonly ConfigProblem[]): ConfigProblem[] => problems.map((p) => ({ ...p, message: scrub(p.message) }));

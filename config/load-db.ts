@@ -42,14 +42,17 @@ export function checkDb(text: string, file: string, vars: Readonly<Record<string
   return { ok: true, config, problems: [], warnings: sortProblems([...schemaWarnings, ...configWarnings(config, parsed.source, file)]) };
 }
 
+/** How db.yml text is checked: `checkDb`, or a cached check (config/db-cache.ts `cachedCheck`). */
+export type DbChecker = (text: string, file: string, vars: Readonly<Record<string, string>>) => DbCheck | Promise<DbCheck>;
+
 /** Reads db.yml from disk (size-capped) and checks it. */
-export async function loadDb(path: string, vars: Readonly<Record<string, string>>, label = path): Promise<DbCheck> {
-  return checkDb(await readDbFile(path), label, vars);
+export async function loadDb(path: string, vars: Readonly<Record<string, string>>, label = path, check: DbChecker = checkDb): Promise<DbCheck> {
+  return check(await readDbFile(path), label, vars);
 }
 
 /** Like loadDb, but a broken file is a CONFIG_INVALID error listing every problem. */
-export async function requireDb(path: string, vars: Readonly<Record<string, string>>, label = path): Promise<DbConfig> {
-  const result = await loadDb(path, vars, label);
+export async function requireDb(path: string, vars: Readonly<Record<string, string>>, label = path, check: DbChecker = checkDb): Promise<DbConfig> {
+  const result = await loadDb(path, vars, label, check);
   if (result.ok) return result.config;
   const lines = result.problems.map(formatProblem);
   throw new RailyardError('CONFIG_INVALID', `${label} has ${lines.length} problem(s): ${lines[0] ?? ''}`, { data: { problems: result.problems } });
@@ -78,7 +81,7 @@ export async function readDbFile(path: string): Promise<string> {
 }
 
 /** Turns schema-valid input into the loaded shape: itsUP's string enums as numbers, env values as strings. */
-function normalize(value: unknown, raw: RawScalar): DbConfig {
+export function normalize(value: unknown, raw: RawScalar): DbConfig {
   const config = value as { projects: Record<string, unknown>[] };
   config.projects.forEach((project, p) => {
     if (project['description'] === null) delete project['description'];
@@ -94,10 +97,10 @@ function normalize(value: unknown, raw: RawScalar): DbConfig {
   return value as DbConfig;
 }
 
-type RawScalar = (segments: readonly (string | number)[]) => string | undefined;
+export type RawScalar = (segments: readonly (string | number)[]) => string | undefined;
 
 /** The text of a plain scalar in db.yml (looked up only when it may be an integer-valued float). */
-function rawScalar(text: string, source: SourceMap): RawScalar {
+export function rawScalar(text: string, source: SourceMap): RawScalar {
   if (!mayHoldIntegerFloat(text)) return () => undefined;
   const lines = text.split('\n');
   return (segments) => {
@@ -113,7 +116,7 @@ function stringValues(map: unknown, raw: (key: string) => string | undefined): R
   );
 }
 
-function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
+export function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
   return problems.sort((a, b) => a.line - b.line || a.col - b.col || a.path.localeCompare(b.path));
 }
 

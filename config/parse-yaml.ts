@@ -64,6 +64,11 @@ interface Positions {
   readonly index: () => ReturnType<typeof buildIndex>;
 }
 
+/** Positions in `text`, found (by a careful parse) only when one is asked for. */
+export function sourceOf(text: string): SourceMap {
+  return positions(text).source;
+}
+
 /** The `yaml` document and its position index, each built on first use. */
 function positions(text: string): Positions {
   let parsed: { doc: Document; lines: LineCounter } | undefined;
@@ -148,7 +153,7 @@ function aliasBomb(careful: Positions, file: string): ConfigProblem {
  * How many values the document holds with every alias written out. Each
  * shared object is measured once, so a bomb is measured without expanding it.
  */
-function expandedSize(root: unknown): number {
+export function expandedSize(root: unknown): number {
   const sizes = new Map<object, number>();
   const size = (value: unknown): number => {
     if (value === null || typeof value !== 'object' || value instanceof Date || ArrayBuffer.isView(value)) return 1;

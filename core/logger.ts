@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { createRequire } from 'node:module';
 import type PinoPretty from 'pino-pretty';
 
@@ -45,7 +45,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       done();
     },
   });
-  return pino({ level: options.level ?? 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, stream);
+  return pinoModule()({ level: options.level ?? 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, stream);
+}
+
+/** pino, loaded by the first logger made (its worker-thread transport machinery costs ~30 ms of a start-up). */
+function pinoModule(): typeof import('pino').default {
+  return createRequire(import.meta.url)('pino') as typeof import('pino').default;
 }
 
 /** pino-pretty and its dependencies load only for a terminal (~5 MB in each thread otherwise). */

@@ -1,7 +1,10 @@
-import { request } from 'node:http';
 import { RailyardError } from '../core/errors.ts';
 import { unreachable, type DockerClient } from './docker.ts';
 import type { EngineSource } from './engine-read.ts';
+
+/** node:http, taken at the call: an ESM import of it loads undici at start-up (~30 ms; issue 17 item 4). */
+const request = (options: import('node:http').RequestOptions, callback: (res: import('node:http').IncomingMessage) => void): import('node:http').ClientRequest =>
+  process.getBuiltinModule('node:http').request(options, callback);
 
 /** A container's healthcheck as the engine applies it (image or compose), in nanoseconds. */
 export interface AppliedHealthcheck {

@@ -1,9 +1,12 @@
-import { request } from 'node:http';
 import type Docker from 'dockerode';
 import { RailyardError } from '../core/errors.ts';
 import { createDocker, lazyHostOf, pingDocker, unreachable, type Clients } from './docker.ts';
 import { endpointOf, type Endpoint } from './engine-endpoint.ts';
 import { pingEndpoint } from './engine-ping.ts';
+
+/** node:http, taken at the call: an ESM import of it loads undici at start-up (~30 ms; issue 17 item 4). */
+const request = (options: import('node:http').RequestOptions, callback: (res: import('node:http').IncomingMessage) => void): import('node:http').ClientRequest =>
+  process.getBuiltinModule('node:http').request(options, callback);
 
 /**
  * Where the engine's read-only listings come from: the dockerode client, or

@@ -1,10 +1,13 @@
-import { request } from 'node:http';
 import { RailyardError } from '../core/errors.ts';
 import type Docker from 'dockerode';
 import { lazyHostOf, unreachable, type Clients } from './docker.ts';
 import { endpointOf, type Endpoint } from './engine-endpoint.ts';
 import { engineGet } from './engine-read.ts';
 import { isPodman, isPodmanHealthEvent, podmanHealth } from './podman-health.ts';
+
+/** node:http, taken at the call: an ESM import of it loads undici at start-up (~30 ms; issue 17 item 4). */
+const request = (options: import('node:http').RequestOptions, callback: (res: import('node:http').IncomingMessage) => void): import('node:http').ClientRequest =>
+  process.getBuiltinModule('node:http').request(options, callback);
 
 /** The `Action` of the one synthetic event a watch emits when the engine's event stream ends. */
 export const STREAM_CLOSED = 'railyard: event stream closed';

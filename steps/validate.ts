@@ -1,5 +1,5 @@
 import type { DbConfig } from '../config/db-types.ts';
-import { checkDb } from '../config/load-db.ts';
+import { cachedCheck } from '../config/db-cache.ts';
 import { formatProblem, type ConfigProblem } from '../config/problem.ts';
 import { locateDb } from '../config/stack.ts';
 import { readDbText } from '../pipeline/clone-lock.ts';
@@ -17,7 +17,8 @@ export const validate: Step<'validate', ValidateResult> = {
   async run(ctx) {
     const location = locateDb(ctx.env);
     if (location.warning) ctx.log.warn({ file: location.path }, 'db.yml missing, using the sample');
-    const result = checkDb(await readDbText(ctx.env, location), location.label, ctx.env.vars);
+    // Only the projects that changed since the last check of this root are validated again (issue 17 item 4).
+    const result = await cachedCheck(ctx.env.root, { save: true })(await readDbText(ctx.env, location), location.label, ctx.env.vars);
     if (!result.ok) {
       const problems: readonly ConfigProblem[] = result.problems;
       ctx.log.error({ problems: problems.map(formatProblem) }, 'db.yml is invalid');

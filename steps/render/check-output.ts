@@ -17,6 +17,8 @@ const UNRESOLVED: Readonly<Record<RenderedFile['kind'], RegExp>> = {
 /** Fails the render on the first unresolved variable, naming the file and line. */
 export function checkOutput(files: readonly RenderedFile[]): void {
   for (const file of files) {
+    // Every pattern starts at `${`: a plain search rules most files out (2,000 per render of 1,000 projects).
+    if (!file.content.includes('${')) continue;
     const match = UNRESOLVED[file.kind].exec(file.content);
     if (!match) continue;
     const line = file.content.slice(0, match.index).split('\n').length;

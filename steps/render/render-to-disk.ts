@@ -5,6 +5,7 @@ import { stackIdOf } from '../../runtime/containers.ts';
 import { digestMounts, mountRequests } from './mount-digest.ts';
 import { projectSubnets, saveSubnets } from './network-state.ts';
 import { ProjectMemo } from './project-memo.ts';
+import { loadMemo, memoKey } from './render-cache.ts';
 import { renderStack, type RenderEnv } from './render-stack.ts';
 import type { RenderResult } from './types.ts';
 import { writeFiles } from './write-files.ts';
@@ -18,10 +19,23 @@ export interface RenderToDiskOptions {
   readonly networkPool?: NetworkPool;
   /** Asked for its networks, so no chosen subnet overlaps one already there. */
   readonly docker?: EngineSource;
+  /** false: render every project, neither reading nor keeping the memo (a benchmark's baseline). @default true */
+  readonly reuse?: boolean;
 }
 
-/** One per process: `serve` and `worker` re-render only the projects that changed since their last run. */
-const memo = new ProjectMemo();
+/**
+ * One per stack root and process, read from the root's data/ first: a command
+ * re-renders only the projects that changed since the last render of the root
+ * (by any process), `serve` and `worker` since their last run.
+ */
+const memos = new Map<string, Promise<ProjectMemo>>();
+
+/** The memo of `root` (read from its data/ on first use). */
+export function memoOf(root: string): Promise<ProjectMemo> {
+  let memo = memos.get(root);
+  if (memo === undefined) memos.set(root, (memo = loadMemo(root)));
+  return memo;
+}
 
 /** The render under way per output folder: renders of one stack (runs of two projects) take turns. */
 const writing = new Map<string, Promise<unknown>>();
@@ -46,13 +60,19 @@ export async function renderToDisk(config: DbConfig, env: RenderEnv, options: Re
 }
 
 async function renderNow(config: DbConfig, env: RenderEnv, options: RenderToDiskOptions, out: string): Promise<RenderResult> {
-  const [mountDigests, subnets] = await Promise.all([
+  const [mountDigests, subnets, memo] = await Promise.all([
     digestMounts(options.root, mountRequests(config)),
     options.networkPool === undefined ? undefined : projectSubnets(options.root, config, options.networkPool, options.docker),
+    options.reuse === false ? new ProjectMemo() : memoOf(options.root),
   ]);
-  const stack = renderStack(config, env, { mountDigests, memo, stack: stackIdOf(options.root), ...(subnets && { subnetOf: subnets.allocator.subnetOf }) });
+  const stackId = stackIdOf(options.root);
+  memo.begin(memoKey(config, env, options.networkPool, stackId, options.root));
+  const stack = renderStack(config, env, { mountDigests, memo, stack: stackId, ...(subnets && { subnetOf: subnets.allocator.subnetOf }) });
   const { changed } = await writeFiles(out, stack.files, stack.dirs);
-  // A preview (--out elsewhere) does not claim subnets on this host.
+  // A preview (--out elsewhere) does not claim subnets on this host, nor leave a memo there.
   if (subnets !== undefined && out === options.root) await saveSubnets(options.root, subnets);
+  if (out === options.root && options.reuse !== false) {
+    await memo.save().catch(() => undefined); // losing the memo only costs the next render time
+  }
   return { ...stack, root: out, changed, services: stack.projects.flatMap((project) => project.services) };
 }

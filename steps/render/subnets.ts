@@ -79,13 +79,19 @@ export function subnetAllocator(input: AllocateInput): SubnetAllocator {
   if (range === undefined) throw new RailyardError('ENV_INVALID', `RAILYARD_NETWORK_POOL=${pool.cidr} is not an IPv4 CIDR`);
   const own = new Map(input.projects.map((p) => [defaultNetworkName(p), p]));
   const taken: { range: Range; project: string | undefined }[] = [];
+  const size = 2 ** (32 - pool.prefix);
+  const index = new TakenIndex(size);
+  const take = (entry: { range: Range; project: string | undefined }): void => {
+    taken.push(entry);
+    index.add(entry);
+  };
   for (const network of input.engine) {
     for (const subnet of network.subnets) {
       const r = parseCidr(subnet);
-      if (r) taken.push({ range: r, project: own.get(network.name) });
+      if (r) take({ range: r, project: own.get(network.name) });
     }
   }
-  const free = (r: Range, project: string): boolean => taken.every((t) => t.project === project || !overlaps(t.range, r));
+  const free = (r: Range, project: string): boolean => index.near(r).every((t) => t.project === project || !overlaps(t.range, r));
   const byName = new Map(input.engine.map((n) => [n.name, n]));
   const result = new Map<string, string>();
   for (const project of input.projects) {
@@ -95,9 +101,8 @@ export function subnetAllocator(input: AllocateInput): SubnetAllocator {
     const keep = existing ?? (previousRange !== undefined && free(previousRange, project) ? previous : undefined);
     if (keep === undefined) continue;
     result.set(project, keep);
-    taken.push({ range: parseCidr(keep)!, project });
+    take({ range: parseCidr(keep)!, project });
   }
-  const size = 2 ** (32 - pool.prefix);
   const slots = (range.last - range.first + 1) / size;
   // New projects have no network of their own on the engine: every taken range blocks them.
   const used = new Uint8Array(slots);
@@ -127,6 +132,39 @@ export function subnetAllocator(input: AllocateInput): SubnetAllocator {
     },
     assigned: () => Object.fromEntries(handed),
   };
+}
+
+/** Taken ranges by the blocks (of the pool's subnet size) they cover, so a check looks at its neighbours only, not at every network. */
+class TakenIndex {
+  /** Ranges covering more blocks than this are checked by every query. */
+  static readonly MAX_BLOCKS = 4096;
+  readonly #blocks = new Map<number, { range: Range; project: string | undefined }[]>();
+  readonly #wide: { range: Range; project: string | undefined }[] = [];
+  constructor(readonly size: number) {}
+
+  add(entry: { range: Range; project: string | undefined }): void {
+    const from = Math.floor(entry.range.first / this.size);
+    const to = Math.floor(entry.range.last / this.size);
+    if (to - from >= TakenIndex.MAX_BLOCKS) {
+      this.#wide.push(entry);
+      return;
+    }
+    for (let block = from; block <= to; block++) {
+      const list = this.#blocks.get(block);
+      if (list) list.push(entry);
+      else this.#blocks.set(block, [entry]);
+    }
+  }
+
+  /** Every range that may overlap `r` (a superset). */
+  near(r: Range): { range: Range; project: string | undefined }[] {
+    const from = Math.floor(r.first / this.size);
+    const to = Math.floor(r.last / this.size);
+    if (to - from >= TakenIndex.MAX_BLOCKS) return [...this.#wide, ...[...this.#blocks.values()].flat()];
+    const found = [...this.#wide];
+    for (let block = from; block <= to; block++) found.push(...(this.#blocks.get(block) ?? []));
+    return found;
+  }
 }
 
 function slotOf(project: string, slots: number): number {

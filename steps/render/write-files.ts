@@ -42,7 +42,7 @@ export async function writeFiles(root: string, files: readonly RenderedFile[], d
   const unknown: { file: RenderedFile; hash: string; existing: Stats | undefined }[] = [];
   // Nothing is written to an untouched file, so its folders need no symlink check; every other file gets it.
   for (const file of files) {
-    const hash = contentHash(file.content);
+    const hash = hashOf(file);
     const known = manifest.entries[file.path];
     const quick = known === undefined || known.hash !== hash ? undefined : statOf(base, file.path);
     if (quick !== undefined && quick.isFile() && untouched(known, hash, quick)) {
@@ -85,6 +85,17 @@ export async function writeFiles(root: string, files: readonly RenderedFile[], d
   for (const { path } of files) if (entries[path] !== undefined) kept[path] = entries[path];
   await saveManifest(base, manifest, kept);
   return { changed: pending.map(({ file }) => file.path), createdDirs };
+}
+
+/** Content hashes of rendered files, by file: a project the render memo reused hands over the same objects. */
+const hashes = new WeakMap<RenderedFile, readonly [string, string]>();
+
+function hashOf(file: RenderedFile): string {
+  const known = hashes.get(file);
+  if (known !== undefined && known[0] === file.content) return known[1];
+  const hash = contentHash(file.content);
+  hashes.set(file, [file.content, hash]);
+  return hash;
 }
 
 /** lstat of a path under the root (a plain relative path), or undefined when it is absent. */

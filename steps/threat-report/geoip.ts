@@ -1,4 +1,4 @@
-import maxmind, { type CityResponse, type Reader } from 'maxmind';
+import type { CityResponse, Reader } from 'maxmind';
 import type { Logger } from '../../core/logger.ts';
 import type { Step } from '../../pipeline/types.ts';
 import { formatTarget, type Target } from './ip.ts';
@@ -39,6 +39,8 @@ export const threatGeoip: Step<'threat-geoip', ThreatGeoipResult> = {
 export async function geoLookup(file: string, targets: readonly Target[], found: Map<string, GeoColumns>, log?: Logger): Promise<string | undefined> {
   let reader: Reader<CityResponse>;
   try {
+    // Loaded here, not at start-up: every `apply` loads this pipeline's module (issue 17 item 4).
+    const { default: maxmind } = await import('maxmind');
     reader = await maxmind.open<CityResponse>(file, { watchForUpdates: false });
     checkDoubles(reader);
   } catch (error) {
