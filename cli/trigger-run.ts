@@ -4,7 +4,7 @@ import type { Logger } from '../core/logger.ts';
 import { PIPELINES } from '../app/pipelines.ts';
 import type { RunRecord } from '../pipeline/run-record.ts';
 import { RunStore, storePath } from '../pipeline/run-store.ts';
-import { startRunner } from '../app/start-runner.ts';
+import { startRunner, type StartedRunner } from '../app/start-runner.ts';
 import type { TriggerRequest } from '../core/types.ts';
 import { waitForRun, type WaitOptions } from '../pipeline/wait-for-run.ts';
 import { printJson } from './context.ts';
@@ -29,6 +29,8 @@ export async function triggerRun(env: Env, log: Logger, request: TriggerRequest,
   PIPELINES.check(env);
   const started = options.detach ? undefined : startRunner({ env, log });
   const store = started?.store ?? RunStore.open(storePath(env.root));
+  let runner = started;
+  let takeover: NodeJS.Timeout | undefined;
   try {
     const accepted = started ? started.runner.trigger(request) : enqueueDurably(store, PIPELINES, request);
     if (options.detach) {
@@ -36,21 +38,46 @@ export async function triggerRun(env: Env, log: Logger, request: TriggerRequest,
       else process.stdout.write(`run ${accepted.runId} queued\n`);
       return undefined;
     }
-    if (!started) log.info({ runId: accepted.runId }, 'another railyard process runs this stack; it will run this trigger');
     const wait = options.wait ?? (async (s: RunStore, id: string, o: WaitOptions) => [await waitForRun(s, id, o)]);
     // Another process runs it: its log lines are in the store only, so they are streamed from there (to stderr, as this process's own logs).
     const tail = started ? undefined : tailRunLogs(store, accepted.runId, (text) => process.stderr.write(text));
+    if (!started) {
+      log.info({ runId: accepted.runId }, 'another railyard process runs this stack; it will run this trigger');
+      // That process may end (another `apply` that finished its own run) before it took this one: then this one runs the stack.
+      takeover = setInterval(() => {
+        runner = tryStartRunner(env, log);
+        if (runner === undefined) return;
+        clearInterval(takeover);
+        tail?.stop(); // this process's own log lines now, as a run it runs
+        log.info({ runId: accepted.runId }, 'the process that ran this stack has ended: this one runs the queued runs');
+      }, TAKEOVER_MS).unref();
+    }
     // Says so when the work moved on: a newer trigger absorbed the run, or railyard restarted during it and retried it.
     const onFollow = (from: RunRecord, to: string): void => {
       log.info({ runId: from.id, status: from.status, next: to }, 'following the run that does the work');
-      tail?.follow(to);
+      if (runner === undefined) tail?.follow(to);
     };
     // A run this process ran ends here even when the store refused its outcome (a full disk): no hang.
-    const runs = await wait(store, accepted.runId, { onFollow, ...(started ? { unrecorded: (id: string) => started.runner.unrecorded(id), wake: () => started.runner.nextFinish() } : {}) }).finally(() => tail?.stop());
+    const runs = await wait(store, accepted.runId, {
+      onFollow, unrecorded: (id: string) => runner?.runner.unrecorded(id), wake: () => runner?.runner.nextFinish(),
+    }).finally(() => tail?.stop());
     if (runs.some((run) => run.status !== 'succeeded')) process.exitCode = 1;
     return runs;
   } finally {
-    if (started) await started.close({ drain: true });
-    else store.close();
+    clearInterval(takeover);
+    if (runner) await runner.close({ drain: true });
+    if (!started) store.close();
+  }
+}
+
+/** How often a process waiting on another's runner tries to take the stack's runner lock. */
+const TAKEOVER_MS = 1000;
+
+function tryStartRunner(env: Env, log: Logger): StartedRunner | undefined {
+  try {
+    return startRunner({ env, log });
+  } catch (error) {
+    log.debug({ err: error }, 'runner lock not taken');
+    return undefined;
   }
 }

@@ -10,8 +10,8 @@ export interface WaitOptions {
   readonly signal?: AbortSignal;
   /** Called when the wait moves on from `from` (superseded or interrupted) to the run `to`. */
   readonly onFollow?: (from: RunRecord, to: string) => void;
-  /** Resolves when a run of this process ends (Runner.nextFinish): the store is read again at once. */
-  readonly wake?: () => Promise<void>;
+  /** Resolves when a run of this process ends (Runner.nextFinish): the store is read again at once. Undefined: no runner here (yet). */
+  readonly wake?: () => Promise<void> | undefined;
   /** How a run ended that the store has not taken yet (Runner.unrecorded): the wait ends with it. */
   readonly unrecorded?: (runId: string) => RunError | undefined;
 }
@@ -41,7 +41,8 @@ export async function waitForRun(store: RunStore, runId: string, options: WaitOp
     const slept = sleep(options.intervalMs ?? 100, undefined, { signal }).catch((error: unknown) => {
       if (!pause.signal.aborted) throw error; // the caller's abort; the wake's own ends the sleep quietly
     });
-    await (options.wake === undefined ? slept : Promise.race([slept, options.wake()]));
+    const woken = options.wake?.();
+    await (woken === undefined ? slept : Promise.race([slept, woken]));
     pause.abort();
   }
 }
