@@ -26,6 +26,13 @@ const CHECK_DEFAULTS = { intervalMs: 30_000, timeoutMs: 30_000, retries: 3 };
 const TRAEFIK_DROP_TIMEOUT_MS = 15_000;
 /** Traefik's API is read until it drops the container: a local read, so often (the stop waits on it). */
 const TRAEFIK_POLL_MS = 25;
+/**
+ * Out of rotation is not idle: requests the proxy forwarded just before it
+ * dropped the container are still being answered, and a server that dies at
+ * once on SIGTERM (busybox httpd) would reset them (seen: 1 in ~2,500 probes
+ * at a 25 ms Traefik poll). They get this long before the stop signal.
+ */
+export const IN_FLIGHT_GRACE_MS = 250;
 
 /** Each old container's inspect, read while the new containers start, with the watch position it was read at. */
 export type DrainInfo = ReadonlyMap<string, Promise<{ readonly info: HealthInfo; readonly from: number } | undefined>>;
@@ -92,6 +99,7 @@ async function drainOne(
         });
         if (!dropped) options.log.warn({ container: container.name }, 'Traefik still lists the draining container');
       }
+      if (outcome === 'unhealthy') await abortableSleep(IN_FLIGHT_GRACE_MS, options.signal);
       how = outcome === 'unhealthy' ? 'marker' : `marker (${outcome})`;
     } else {
       options.log.warn({ container: container.name }, 'drain marker could not be written; falling back to rollout.drain');
