@@ -115,11 +115,12 @@ async function writeFigures(): Promise<string[]> {
 }
 
 async function planOneFigures(): Promise<string[]> {
-  const lines = [`\`railyard plan <one project>\` (whole command, nothing deployed, medians of ${ROUNDS}):`];
+  const lines = [`\`railyard plan <one project>\` (whole command, nothing deployed, medians of ${ROUNDS}; after a \`railyard render\` of the stack, as after an apply):`];
   for (const size of [100, STACK]) {
     const root = await mkdtemp(join(tmpdir(), 'railyard-bench-cmd-plan-'));
     try {
       await writeFile(join(root, 'db.yml'), generateStack(size));
+      await railyard(root, ['render'], [0])();
       const t = await alternate({ plan: railyard(root, ['plan', 'project-7'], [0, 2]) });
       lines.push(`  ${String(size).padStart(5)} projects: ${ms(t['plan']!)}`);
     } finally {

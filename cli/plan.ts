@@ -3,14 +3,12 @@ import { cachedCheck } from '../config/db-cache.ts';
 import { loadDb } from '../config/load-db.ts';
 import { formatProblem } from '../config/problem.ts';
 import { RailyardError } from '../core/errors.ts';
-import { stackIdOf } from '../runtime/containers.ts';
 import { createDocker } from '../runtime/docker.ts';
 import { readSourceFor } from '../runtime/engine-read.ts';
 import { formatNodeTasks } from '../runtime/swarm-tasks.ts';
 import { computeDiff, desiredFromRender, type DiffResult } from '../steps/diff/index.ts';
 import { isSwarmEntry } from '../steps/diff/swarm-plan.ts';
-import { renderStack } from '../steps/render/index.ts';
-import { digestMounts, mountRequests } from '../steps/render/mount-digest.ts';
+import { renderPreview } from '../steps/render/render-to-disk.ts';
 import { routeReport } from '../app/route-report.ts';
 import { colourDiff, useColour } from './colour.ts';
 import { cliContext, printJson } from './context.ts';
@@ -45,11 +43,11 @@ export async function runPlan(project: string | undefined, options: PlanOptions,
   if (!loaded.ok) {
     throw new RailyardError('CONFIG_INVALID', `${db.label}: ${loaded.problems.length} problem(s), first: ${formatProblem(loaded.problems[0]!)}`);
   }
-  const mountDigests = await digestMounts(env.root, mountRequests(loaded.config));
-  const stack = renderStack(loaded.config, env, { mountDigests, stack: stackIdOf(env.root) });
-  const desired = desiredFromRender(stack, loaded.config, env.root);
   // Plain HTTP reads: a plan never loads dockerode (issue 17 item 4), except for https:// engines.
   const docker = readSourceFor(env.dockerHost, () => createDocker(env.dockerHost));
+  // Rendered as apply would (the kept subnets, the last render's memo: unchanged projects are lookups), writing nothing.
+  const stack = await renderPreview(loaded.config, env, { root: env.root, networkPool: env.networkPool, docker });
+  const desired = desiredFromRender(stack, loaded.config, env.root);
   const result = await computeDiff(docker, desired, { project, service: options.service }, env.root);
   // Route truth: what each router Traefik is given dials, as `railyard routes` prints it.
   const routes = await routeReport(docker, stack.routes, { traefikApiUrl: env.traefikApiUrl });

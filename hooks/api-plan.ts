@@ -1,7 +1,6 @@
 import { RailyardError } from '../core/errors.ts';
 import { computeDiff, desiredFromRender } from '../steps/diff/index.ts';
-import { renderStack } from '../steps/render/index.ts';
-import { digestMounts, mountRequests } from '../steps/render/mount-digest.ts';
+import { renderPreview } from '../steps/render/render-to-disk.ts';
 import type { RequestContext } from './context.ts';
 import type { Reply } from './respond.ts';
 import { checkName } from './targets.ts';
@@ -38,8 +37,10 @@ export async function computePlan(ctx: RequestContext): Promise<PlanBody> {
     throw new RailyardError('PROJECT_NOT_FOUND', `db.yml has no project ${JSON.stringify(project)}`);
   }
   const { env } = ctx.config;
-  const stack = renderStack(config, env, { mountDigests: await digestMounts(env.root, mountRequests(config)) });
-  const result = await computeDiff(ctx.deps.docker.docker, desiredFromRender(stack, config, env.root), { project, service }, env.root);
+  const docker = ctx.deps.docker.docker;
+  // As `railyard plan` renders: the stack's identity, the kept subnets and the memo; nothing written.
+  const stack = await renderPreview(config, env, { root: env.root, networkPool: env.networkPool, docker });
+  const result = await computeDiff(docker, desiredFromRender(stack, config, env.root), { project, service }, env.root);
   return {
     changes: result.changes,
     plan: result.plan.map((entry) => ({

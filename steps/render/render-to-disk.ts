@@ -60,14 +60,7 @@ export async function renderToDisk(config: DbConfig, env: RenderEnv, options: Re
 }
 
 async function renderNow(config: DbConfig, env: RenderEnv, options: RenderToDiskOptions, out: string): Promise<RenderResult> {
-  const [mountDigests, subnets, memo] = await Promise.all([
-    digestMounts(options.root, mountRequests(config)),
-    options.networkPool === undefined ? undefined : projectSubnets(options.root, config, options.networkPool, options.docker),
-    options.reuse === false ? new ProjectMemo() : memoOf(options.root),
-  ]);
-  const stackId = stackIdOf(options.root);
-  memo.begin(memoKey(config, env, options.networkPool, stackId, options.root));
-  const stack = renderStack(config, env, { mountDigests, memo, stack: stackId, ...(subnets && { subnetOf: subnets.allocator.subnetOf }) });
+  const { stack, subnets, memo } = await renderOnly(config, env, options, options.reuse !== false);
   const { changed } = await writeFiles(out, stack.files, stack.dirs);
   // A preview (--out elsewhere) does not claim subnets on this host, nor leave a memo there.
   if (subnets !== undefined && out === options.root) await saveSubnets(options.root, subnets);
@@ -75,4 +68,28 @@ async function renderNow(config: DbConfig, env: RenderEnv, options: RenderToDisk
     await memo.save().catch(() => undefined); // losing the memo only costs the next render time
   }
   return { ...stack, root: out, changed, services: stack.projects.flatMap((project) => project.services) };
+}
+
+/** Reads what services mount, the subnets and the memo, and renders; writes nothing. */
+async function renderOnly(config: DbConfig, env: RenderEnv, options: RenderToDiskOptions, reuse: boolean) {
+  const [mountDigests, subnets, memo] = await Promise.all([
+    digestMounts(options.root, mountRequests(config)),
+    options.networkPool === undefined ? undefined : projectSubnets(options.root, config, options.networkPool, options.docker),
+    reuse ? memoOf(options.root) : new ProjectMemo(),
+  ]);
+  const stackId = stackIdOf(options.root);
+  memo.begin(memoKey(config, env, options.networkPool, stackId, options.root));
+  const stack = renderStack(config, env, { mountDigests, memo, stack: stackId, ...(subnets && { subnetOf: subnets.allocator.subnetOf }) });
+  return { stack, subnets, memo };
+}
+
+/**
+ * The render `plan` compares the host with: as `renderToDisk` would render
+ * now (the kept subnets and the memo of the last render, so an unchanged
+ * project costs a lookup, not a render), but writes nothing: no files, no
+ * subnets claimed, no memo saved.
+ */
+export async function renderPreview(config: DbConfig, env: RenderEnv, options: Omit<RenderToDiskOptions, 'out' | 'reuse'>): Promise<RenderResult> {
+  const { stack } = await renderOnly(config, env, options, true);
+  return { ...stack, root: options.root, changed: [], services: stack.projects.flatMap((project) => project.services) };
 }
