@@ -11,6 +11,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   validate: async () => (await import('./validate.ts')).validateCommand,
   render: async () => (await import('./render.ts')).renderCommand,
   plan: async () => (await import('./plan.ts')).planCommand,
+  status: async () => (await import('./status.ts')).statusCommand,
   routes: async () => (await import('./routes.ts')).routesCommand,
   apply: async () => (await import('./apply.ts')).applyCommand,
   runs: async () => (await import('./runs.ts')).runsCommand,

@@ -14,7 +14,7 @@ import { execa } from 'execa';
 import pino from 'pino';
 import { loadEnv } from '../../config/env.ts';
 import { requireDb } from '../../config/load-db.ts';
-import { projectView, readEngine } from '../../hooks/api-projects.ts';
+import { projectView, readEngine } from '../../app/project-status.ts';
 import { stackIdOf } from '../../runtime/containers.ts';
 import { readSourceFor } from '../../runtime/engine-read.ts';
 import type { NodeTasks } from '../../runtime/swarm-tasks.ts';
