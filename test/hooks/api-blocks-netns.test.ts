@@ -76,6 +76,8 @@ describe('block API on nftables in network namespaces', unavailable === undefine
     web = spawn('ip', ['netns', 'exec', net.server, process.execPath, '-e',
       "const h=require('http');for(const p of [80,8080])h.createServer((q,r)=>r.end('ok')).listen(p,'::')"], { stdio: 'ignore' });
     await until('the web server', () => net.reaches(80));
+    // IPv6 too, before any test asks once: the first packets wait for neighbour discovery on both links.
+    await until('the web server over IPv6', () => net.reaches(80, net.clientIp6));
     await start();
   });
 
