@@ -2,7 +2,6 @@ import { parseBlockRequest, parseBlockTarget, portOf, refused } from '../app/blo
 import { checkProtected } from '../app/blocks/protected.ts';
 import { isRailyardError, RailyardError } from '../core/errors.ts';
 import type { Block, BlockKey } from '../pipeline/block-store.ts';
-import { readCounters } from '../runtime/firewall/counters.ts';
 import { elementText, setOf } from '../runtime/firewall/ruleset.ts';
 import type { RequestContext } from './context.ts';
 import { whenUnlocked } from './durable-accept.ts';
@@ -52,6 +51,8 @@ export async function deleteBlock(ctx: RequestContext): Promise<Reply> {
 /** `GET /api/blocks`: every live block, its reporters, and the packets it dropped (null when the table is not readable). */
 export async function listBlocks(ctx: RequestContext): Promise<Reply> {
   const { blocks: settings } = ctx.config.env;
+  // Loaded at the first listing (it runs nft through execa): deliveries never need it.
+  const { readCounters } = await import('../runtime/firewall/counters.ts');
   const counters = settings.firewall === 'nft' ? await readCounters(settings.nft).catch(() => undefined) : undefined;
   const blocks = ctx.deps.blocks.store.active().map((block) => {
     const id = `${setOf(block)} ${elementText(block)}`;

@@ -1,6 +1,4 @@
 import { RailyardError } from '../core/errors.ts';
-import { computeDiff, desiredFromRender } from '../steps/diff/index.ts';
-import { renderPreview } from '../steps/render/render-to-disk.ts';
 import type { RequestContext } from './context.ts';
 import type { Reply } from './respond.ts';
 import { checkName } from './targets.ts';
@@ -37,6 +35,8 @@ export async function computePlan(ctx: RequestContext): Promise<PlanBody> {
     throw new RailyardError('PROJECT_NOT_FOUND', `db.yml has no project ${JSON.stringify(project)}`);
   }
   const { env } = ctx.config;
+  // Loaded at the first plan: the HTTP thread answers deliveries without the render and diff code (issue 17 item 6).
+  const [{ renderPreview }, { computeDiff, desiredFromRender }] = await Promise.all([import('../steps/render/render-to-disk.ts'), import('../steps/diff/index.ts')]);
   const docker = ctx.deps.docker.docker;
   // As `railyard plan` renders: the stack's identity, the kept subnets and the memo; nothing written.
   const stack = await renderPreview(config, env, { root: env.root, networkPool: env.networkPool, docker });

@@ -1,4 +1,3 @@
-import { readCounters } from '../runtime/firewall/counters.ts';
 import type { RequestContext } from './context.ts';
 
 /**
@@ -10,6 +9,8 @@ export async function blockMetricsText(ctx: RequestContext): Promise<string> {
   const { store } = ctx.deps.blocks;
   const { firewall, nft } = ctx.config.env.blocks;
   const counters = store.counters();
+  // Loaded at the first scrape (it runs nft through execa): deliveries never need it.
+  const { readCounters } = await import('../runtime/firewall/counters.ts');
   const dropped = firewall === 'nft' ? await readCounters(nft).catch(() => undefined) : undefined;
   const family = (name: string, type: string, help: string, value: number | undefined): string[] =>
     value === undefined ? [] : [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${value}`];

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { scheduleLags } from '../app/schedule-watch.ts';
+import type { ScheduleLag } from '../app/schedule-watch.ts';
 import type { Schedules } from '../config/db-types.ts';
 import type { Env } from '../config/env.ts';
 import { NotificationStore } from '../pipeline/notification-store.ts';
@@ -63,6 +63,8 @@ export class Metrics {
   }
 
   async render(store: RunStore, schedules: Schedules | undefined, env: Pick<Env, 'repoUrl'>, now = Date.now()): Promise<string> {
+    // Loaded at the first scrape: it brings the drift check's render and diff code, which deliveries never need.
+    const { scheduleLags } = await import('../app/schedule-watch.ts');
     for (const run of this.#runTally.fresh((since) => store.finishedSince(since))) {
       this.#runs.inc({ pipeline: run.pipeline, status: run.status });
       if (run.ms !== null) this.#durations.observe({ pipeline: run.pipeline }, run.ms / 1000);
@@ -70,11 +72,11 @@ export class Metrics {
     this.#notificationStore ??= NotificationStore.open(store.file);
     const notifications = this.#notificationStore;
     for (const row of this.#notifyTally.fresh((since) => notifications.finishedSince(since))) this.#notifications.inc({ result: row.status });
-    this.#gauges(store, schedules, env, now);
+    this.#gauges(store, scheduleLags(schedules ?? {}, env, store, now));
     return this.registry.metrics();
   }
 
-  #gauges(store: RunStore, schedules: Schedules | undefined, env: Pick<Env, 'repoUrl'>, now: number): void {
+  #gauges(store: RunStore, lags: readonly ScheduleLag[]): void {
     const counts = store.countRuns();
     this.#retained.reset();
     for (const c of counts) this.#retained.set({ pipeline: c.pipeline, status: c.status }, c.count);
@@ -83,7 +85,7 @@ export class Metrics {
     this.#lastSuccess.reset();
     for (const s of store.lastSuccesses()) this.#lastSuccess.set({ pipeline: s.pipeline }, s.at / 1000);
     this.#lag.reset();
-    for (const lag of scheduleLags(schedules ?? {}, env, store, now)) this.#lag.set({ schedule: lag.name }, lag.lagMs / 1000);
+    for (const lag of lags) this.#lag.set({ schedule: lag.name }, lag.lagMs / 1000);
   }
 }
 

@@ -6,9 +6,6 @@ import type { RunRecord } from '../../pipeline/run-record.ts';
 import type { RunStore } from '../../pipeline/run-store.ts';
 import { cronOf, planSchedules } from '../../pipeline/schedule-plan.ts';
 import type { Schedules } from '../../config/db-types.ts';
-import { checkGenerations, listBackups } from '../../steps/backup/generations.ts';
-import { onTarget, openTarget } from '../../steps/backup/target.ts';
-import { COLUMNS, parseCsv } from '../../steps/threat-report/csv.ts';
 
 export interface ScheduleView {
   readonly name: string;
@@ -49,6 +46,8 @@ export const BACKUP_LIST_TIMEOUT_MS = 5000;
 export async function backupListing(env: Env, timeoutMs = BACKUP_LIST_TIMEOUT_MS): Promise<BackupListing> {
   let description = '–';
   const work = (async () => {
+    // Loaded at the first listing (the threat table's CSV reader too): pages need them, deliveries never do.
+    const [{ checkGenerations, listBackups }, { onTarget, openTarget }] = await Promise.all([import('../../steps/backup/generations.ts'), import('../../steps/backup/target.ts')]);
     const target = await openTarget(env);
     description = target.description;
     const { generations } = await onTarget(target, 'list backups', () => listBackups(target, env.backupPrefix));
@@ -93,6 +92,7 @@ export async function threatTable(file: string, limit: number): Promise<ThreatTa
   });
   if (info === undefined) return undefined;
   if (info.size > MAX_REPORT_BYTES) throw new RailyardError('USAGE', `${file} is ${info.size} bytes: larger than the dashboard reads (${MAX_REPORT_BYTES})`);
+  const { COLUMNS, parseCsv } = await import('../../steps/threat-report/csv.ts');
   const [header = [...COLUMNS], ...records] = parseCsv(await readFile(file, 'utf8')).filter((r) => r.some((cell) => cell !== ''));
   const rows = records.slice(0, limit).map((record) => Object.fromEntries(header.map((column, i) => [column, unguard(record[i] ?? '')])));
   return { file, columns: header, rows, total: records.length, modified: info.mtimeMs };
