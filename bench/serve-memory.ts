@@ -7,7 +7,8 @@
  * after BENCH_DELIVERIES deliveries and after as many again; each figure after
  * the process has been quiet for BENCH_SETTLE_MS. The baseline, in the same
  * run: a bare `node -e` HTTP server's RSS (the floor of any Node process).
- * Run: node --import tsx bench/serve-memory.ts   (BENCH_DELIVERIES, default 10000)
+ * Run: node --import tsx bench/serve-memory.ts   (BENCH_DELIVERIES, default 10000;
+ * BENCH_NODE_ARGS: node options for the serve process alone, e.g. `--max-semi-space-size=1`)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -20,6 +21,7 @@ import { closedLoop, deliveries } from './webhook/load.ts';
 
 const DELIVERIES = Number(process.env['BENCH_DELIVERIES'] ?? 10_000);
 const SETTLE_MS = Number(process.env['BENCH_SETTLE_MS'] ?? 3000);
+const NODE_ARGS = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
 const SECRET = 'bench-memory-secret-77c1';
 const BIN = new URL('../bin/railyard.js', import.meta.url).pathname;
 
@@ -60,7 +62,7 @@ try {
   const floorMb = rssMb(floor.child.pid!);
   await stop(floor.child);
 
-  const { child, url } = await start([BIN, '--root', root, 'serve', '--no-schedule'], env, /"url":"([^"]+)"[^\n]*"msg":"railyard serving"/);
+  const { child, url } = await start([...NODE_ARGS, BIN, '--root', root, 'serve', '--no-schedule'], env, /"url":"([^"]+)"[^\n]*"msg":"railyard serving"/);
   try {
     await sleep(SETTLE_MS);
     const rest = rssMb(child.pid!);
@@ -74,6 +76,7 @@ try {
     }
     const [after1 = NaN, after2 = NaN, after3 = NaN] = figures;
     console.log(`serve memory (VmRSS, runner busy in a git fetch, ${DELIVERIES} signed push deliveries per round, quiet ${SETTLE_MS} ms before each figure):`);
+    if (NODE_ARGS.length > 0) console.log(`  (serve run with node ${NODE_ARGS.join(' ')})`);
     console.log(`  railyard serve at rest:              ${rest.toFixed(1)} MB   (target <= 80 MB)`);
     console.log(`  after ${DELIVERIES} deliveries:          ${after1.toFixed(1)} MB   (+${(after1 - rest).toFixed(1)} MB)`);
     console.log(`  after ${2 * DELIVERIES} deliveries:          ${after2.toFixed(1)} MB   (${after2 - after1 >= 0 ? '+' : ''}${(after2 - after1).toFixed(1)} MB over the second ${DELIVERIES}; flat means ~0)`);
