@@ -1,10 +1,6 @@
-import { RailyardError } from '../core/errors.ts';
+import { endpointRequest, endpointUnreachable } from './engine-endpoint.ts';
 import { unreachable, type DockerClient } from './docker.ts';
-import type { EngineSource } from './engine-read.ts';
-
-/** node:http, taken at the call: an ESM import of it loads undici at start-up (~30 ms; issue 17 item 4). */
-const request = (options: import('node:http').RequestOptions, callback: (res: import('node:http').IncomingMessage) => void): import('node:http').ClientRequest =>
-  process.getBuiltinModule('node:http').request(options, callback);
+import { isDocker, type EngineSource } from './engine-read.ts';
 
 /** A container's healthcheck as the engine applies it (image or compose), in nanoseconds. */
 export interface AppliedHealthcheck {
@@ -56,16 +52,16 @@ const DEFAULT_STOP_TIMEOUT_S = 10;
  */
 export async function startContainers(engine: EngineSource, ids: readonly string[]): Promise<void> {
   const start = (id: string): Promise<unknown> =>
-    'modem' in engine ? engine.getContainer(id).start().catch(ignoreStatus(304)) : enginePost(engine.endpoint, `/containers/${encodeURIComponent(id)}/start`, [204, 304]);
+    isDocker(engine) ? engine.getContainer(id).start().catch(ignoreStatus(304)) : enginePost(engine.endpoint, `/containers/${encodeURIComponent(id)}/start`, [204, 304]);
   const results = await Promise.allSettled(ids.map(start));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed !== undefined) throw 'modem' in engine ? engineError(engine, failed.reason) : failed.reason;
+  if (failed !== undefined) throw isDocker(engine) ? engineError(engine, failed.reason) : failed.reason;
 }
 
 /** `POST path` with no body over node:http; an answer outside `ok` fails with its statusCode and message, an engine that does not answer with DOCKER_UNREACHABLE. */
 function enginePost(endpoint: Extract<EngineSource, { endpoint: unknown }>['endpoint'], path: string, ok: readonly number[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = request({ ...endpoint.options, path, method: 'POST' }, (res) => {
+    const req = endpointRequest(endpoint, { path, method: 'POST' }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
@@ -83,7 +79,7 @@ function enginePost(endpoint: Extract<EngineSource, { endpoint: unknown }>['endp
     req.on('error', (error: NodeJS.ErrnoException) =>
       reject(
         isEngineGone(error)
-          ? new RailyardError('DOCKER_UNREACHABLE', `Docker engine unreachable at ${endpoint.label} (${error.code ?? error.message}); start dockerd or set DOCKER_HOST`, { cause: error, data: { endpoint: endpoint.label } })
+          ? endpointUnreachable(endpoint, error.code ?? error.message, error)
           : error,
       ),
     );

@@ -1,3 +1,5 @@
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { RailyardError } from '../core/errors.ts';
 import { DEFAULT_SOCKET } from './docker.ts';
 
 /** Where node:http reaches the engine, and how messages name it. */
@@ -25,4 +27,19 @@ export function endpointOf(dockerHost: string | undefined): Endpoint | undefined
     return { label: `tcp://${url.hostname}:${port}`, options: { host: url.hostname, port } };
   }
   return undefined;
+}
+
+/**
+ * A request to the engine at `target` over node:http, taken at the call: an
+ * ESM import of node:http loads undici at start-up (~30 ms; issue 17 item 4).
+ */
+export function endpointRequest(target: Endpoint, init: { readonly path: string; readonly method: string; readonly timeout?: number }, callback: (res: IncomingMessage) => void): ClientRequest {
+  return process.getBuiltinModule('node:http').request({ ...target.options, ...init }, callback);
+}
+
+/** The DOCKER_UNREACHABLE of an engine at `target` that did not answer as it should, with why. */
+export function endpointUnreachable(target: Endpoint, reason: string, cause?: unknown): RailyardError {
+  return new RailyardError('DOCKER_UNREACHABLE', `Docker engine unreachable at ${target.label} (${reason}); start dockerd or set DOCKER_HOST`, {
+    ...(cause !== undefined && { cause }), data: { endpoint: target.label },
+  });
 }

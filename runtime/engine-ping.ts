@@ -1,10 +1,5 @@
-import { RailyardError } from '../core/errors.ts';
 import { createDocker, pingDocker } from './docker.ts';
-import { endpointOf, type Endpoint } from './engine-endpoint.ts';
-
-/** node:http, taken at the call: an ESM import of it loads undici at start-up (~30 ms; issue 17 item 4). */
-const request = (options: import('node:http').RequestOptions, callback: (res: import('node:http').IncomingMessage) => void): import('node:http').ClientRequest =>
-  process.getBuiltinModule('node:http').request(options, callback);
+import { endpointOf, endpointRequest, endpointUnreachable, type Endpoint } from './engine-endpoint.ts';
 
 /**
  * Pings the engine at DOCKER_HOST with one HTTP request (`GET /_ping`) over
@@ -22,8 +17,8 @@ export function enginePing(dockerHost: string | undefined): (timeoutMs: number) 
 /** `GET /_ping` at `target`; DOCKER_UNREACHABLE naming it when it does not answer 200 within `timeoutMs`. */
 export function pingEndpoint(target: Endpoint, timeoutMs: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const fail = (reason: string): void => reject(new RailyardError('DOCKER_UNREACHABLE', `Docker engine unreachable at ${target.label} (${reason}); start dockerd or set DOCKER_HOST`, { data: { endpoint: target.label } }));
-    const req = request({ ...target.options, path: '/_ping', method: 'GET', timeout: timeoutMs }, (res) => {
+    const fail = (reason: string): void => reject(endpointUnreachable(target, reason));
+    const req = endpointRequest(target, { path: '/_ping', method: 'GET', timeout: timeoutMs }, (res) => {
       res.resume();
       if (res.statusCode === 200) resolve();
       else fail(`HTTP ${res.statusCode}`);

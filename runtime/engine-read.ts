@@ -1,12 +1,7 @@
 import type Docker from 'dockerode';
-import { RailyardError } from '../core/errors.ts';
 import { createDocker, lazyHostOf, pingDocker, unreachable, type Clients } from './docker.ts';
-import { endpointOf, type Endpoint } from './engine-endpoint.ts';
+import { endpointOf, endpointRequest, endpointUnreachable, type Endpoint } from './engine-endpoint.ts';
 import { pingEndpoint } from './engine-ping.ts';
-
-/** node:http, taken at the call: an ESM import of it loads undici at start-up (~30 ms; issue 17 item 4). */
-const request = (options: import('node:http').RequestOptions, callback: (res: import('node:http').IncomingMessage) => void): import('node:http').ClientRequest =>
-  process.getBuiltinModule('node:http').request(options, callback);
 
 /**
  * Where the engine's read-only listings come from: the dockerode client, or
@@ -34,7 +29,8 @@ export function dockerFor(source: EngineSource): Docker {
   return isDocker(source) ? source : createDocker(source.endpoint.label);
 }
 
-function isDocker(source: EngineSource): source is Docker {
+/** A dockerode client, not a plain endpoint (also for the event sources of runtime/events.ts). */
+export function isDocker<T extends object>(source: Docker | T): source is Docker {
   return 'modem' in source;
 }
 
@@ -61,9 +57,8 @@ export async function engineGet<T>(source: EngineSource, path: string, viaDocker
 
 function getJson<T>(target: Endpoint, path: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const fail = (reason: string, cause?: unknown): void =>
-      reject(new RailyardError('DOCKER_UNREACHABLE', `Docker engine unreachable at ${target.label} (${reason}); start dockerd or set DOCKER_HOST`, { cause, data: { endpoint: target.label } }));
-    const req = request({ ...target.options, path, method: 'GET' }, (res) => {
+    const fail = (reason: string, cause?: unknown): void => reject(endpointUnreachable(target, reason, cause));
+    const req = endpointRequest(target, { path, method: 'GET' }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', (error: NodeJS.ErrnoException) => fail(error.code ?? error.message, error));

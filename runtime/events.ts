@@ -1,13 +1,8 @@
-import { RailyardError } from '../core/errors.ts';
 import type Docker from 'dockerode';
-import { lazyHostOf, unreachable, type Clients } from './docker.ts';
-import { endpointOf, type Endpoint } from './engine-endpoint.ts';
-import { engineGet } from './engine-read.ts';
+import { unreachable, type Clients } from './docker.ts';
+import { endpointRequest, endpointUnreachable, type Endpoint } from './engine-endpoint.ts';
+import { engineGet, isDocker, readSourceOf } from './engine-read.ts';
 import { isPodman, isPodmanHealthEvent, podmanHealth } from './podman-health.ts';
-
-/** node:http, taken at the call: an ESM import of it loads undici at start-up (~30 ms; issue 17 item 4). */
-const request = (options: import('node:http').RequestOptions, callback: (res: import('node:http').IncomingMessage) => void): import('node:http').ClientRequest =>
-  process.getBuiltinModule('node:http').request(options, callback);
 
 /** The `Action` of the one synthetic event a watch emits when the engine's event stream ends. */
 export const STREAM_CLOSED = 'railyard: event stream closed';
@@ -38,9 +33,8 @@ export type EventSource = Docker | { readonly endpoint: Endpoint; readonly docke
 
 /** The plain-HTTP event source for clients lazyClients built; the dockerode client otherwise (tests' clients, https engines). */
 export function eventSourceOf(clients: Clients): EventSource {
-  const lazy = lazyHostOf(clients);
-  const endpoint = lazy.known ? endpointOf(lazy.dockerHost) : undefined;
-  return endpoint === undefined ? clients.docker : { endpoint, docker: () => clients.docker };
+  const source = readSourceOf(clients);
+  return isDocker(source) ? source : { endpoint: source.endpoint, docker: () => clients.docker };
 }
 
 /**
@@ -101,10 +95,6 @@ export async function watchContainerEvents(source: EventSource, labels: readonly
   };
 }
 
-function isDocker(source: EventSource): source is Docker {
-  return 'modem' in source;
-}
-
 function clientOf(source: EventSource): Docker {
   return isDocker(source) ? source : source.docker();
 }
@@ -126,9 +116,8 @@ async function openStream(source: EventSource, filters: Record<string, string[]>
   }
   const { endpoint } = source;
   return new Promise((resolve, reject) => {
-    const fail = (reason: string, cause?: unknown): void =>
-      reject(new RailyardError('DOCKER_UNREACHABLE', `Docker engine unreachable at ${endpoint.label} (${reason}); start dockerd or set DOCKER_HOST`, { cause, data: { endpoint: endpoint.label } }));
-    const req = request({ ...endpoint.options, path: `/events?filters=${encodeURIComponent(JSON.stringify(filters))}`, method: 'GET' }, (res) => {
+    const fail = (reason: string, cause?: unknown): void => reject(endpointUnreachable(endpoint, reason, cause));
+    const req = endpointRequest(endpoint, { path: `/events?filters=${encodeURIComponent(JSON.stringify(filters))}`, method: 'GET' }, (res) => {
       if (res.statusCode === 200) return resolve(res);
       res.resume();
       fail(`HTTP ${String(res.statusCode)} for /events`);

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { RailyardError } from '../../core/errors.ts';
 import type { Step } from '../../pipeline/types.ts';
 import type { Clients, DockerClient } from '../../runtime/docker.ts';
-import { engineGet } from '../../runtime/engine-read.ts';
+import { engineGet, isDocker } from '../../runtime/engine-read.ts';
 import { eventSourceOf } from '../../runtime/events.ts';
 import { composeDown, composeUp, type ComposeTarget } from '../../runtime/compose.ts';
 import { ensureNetwork, PROXY_NETWORK } from '../../runtime/network.ts';
@@ -88,7 +88,7 @@ export async function applyPlan(docker: DockerClient | Clients, result: DiffResu
 
 /** Whether proxynet is there, read over plain HTTP where the engine allows; ensureNetwork (dockerode) creates it otherwise. */
 async function proxyNetworkExists(engine: RolloutEngine): Promise<boolean> {
-  if ('modem' in engine.events) return false;
+  if (isDocker(engine.events)) return false;
   const filters = encodeURIComponent(JSON.stringify({ name: [PROXY_NETWORK] }));
   const networks = await engineGet<{ Name?: string }[]>(engine.events, `/networks?filters=${filters}`, (docker) => docker.listNetworks());
   return networks.some((n) => n.Name === PROXY_NETWORK);
