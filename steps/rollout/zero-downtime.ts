@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { isRailyardError } from '../../core/errors.ts';
+import { isRailyardError, RailyardError } from '../../core/errors.ts';
 import { composeUp, composeProjectName, type ComposeTarget } from '../../runtime/compose.ts';
 import { removeContainers, startContainers } from '../../runtime/container-ops.ts';
 import { LABEL_PROJECT, LABEL_SERVICE, listContainers, type ServiceContainer } from '../../runtime/containers.ts';
@@ -56,7 +56,7 @@ export async function zeroDowntime(engine: RolloutEngine, target: ComposeTarget,
     // Listed and started over plain HTTP where the engine allows: dockerode loads while they start.
     const fresh = (await listContainers(engine.events, { project: entry.project, service })).filter((c) => !oldIds.has(c.id));
     const state: RolloutState = { old, fresh, phase: 'wait' };
-    const started = startFresh(engine, fresh);
+    const started = startFresh(engine, service, fresh);
     started.catch(() => undefined); // awaited below; not unhandled while dockerode loads
     const docker = engine.docker();
     try {
@@ -76,14 +76,19 @@ export async function zeroDowntime(engine: RolloutEngine, target: ComposeTarget,
   }
 }
 
-/** Starts the created containers together; when one cannot start, the new ones go and the old keep serving. */
-async function startFresh(engine: RolloutEngine, fresh: readonly ServiceContainer[]): Promise<void> {
+/**
+ * Starts the created containers together. When one cannot start, the new ones
+ * go and the old keep serving, and the run fails with COMPOSE_FAILED as when
+ * `compose up` itself started them.
+ */
+async function startFresh(engine: RolloutEngine, service: string, fresh: readonly ServiceContainer[]): Promise<void> {
   try {
     await startContainers(engine.events, fresh.map((c) => c.id));
   } catch (error) {
     if (isRailyardError(error, 'DOCKER_UNREACHABLE')) throw error;
     await removeContainers(engine.docker(), fresh.map((c) => c.id));
-    throw error;
+    const why = error instanceof Error ? error.message : String(error);
+    throw new RailyardError('COMPOSE_FAILED', `${service}: a new container could not start (${why}); the new containers were removed, the old ones keep serving`, { cause: error });
   }
 }
 
