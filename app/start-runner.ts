@@ -51,16 +51,17 @@ export function startRunner(options: StartRunnerOptions): StartedRunner | undefi
   try {
     store = RunStore.open(storePath(env.root));
     notifications = NotificationStore.open(storePath(env.root));
-    const notifier = new Notifier({
-      env, log, store: notifications, runs: store, pruneAtStart: store.writable(1000), ...options.notifier,
-      config: notifyConfigSource(env, options.db ?? locateDb(env), log),
-    });
     const clients = options.clients ?? lazyClients(env.dockerHost);
+    let notifier: Notifier | undefined;
     const runner = new Runner({
-      env, store, pipelines, clients, log, onFinished: (run, outcome) => notifier.runFinished(run, outcome),
+      env, store, pipelines, clients, log, onFinished: (run, outcome) => notifier?.runFinished(run, outcome),
       ...(options.logDestination !== undefined && { logDestination: options.logDestination }),
     });
-    runner.start();
+    runner.start(); // runs end asynchronously: the notifier is there before the first one does
+    notifier = new Notifier({
+      env, log, store: notifications, runs: store, pruneAtStart: !runner.storeBusy, ...options.notifier,
+      config: notifyConfigSource(env, options.db ?? locateDb(env), log),
+    });
     void notifier.resume().catch((error: unknown) => log.error({ err: error }, 'pending notifications not resumed'));
     const opened = store;
     const openedNotifications = notifications;

@@ -119,6 +119,11 @@ export class Runner {
     return interrupted;
   }
 
+  /** Whether another connection held the store's write lock at the last look (start or poll). */
+  get storeBusy(): boolean {
+    return this.#busySince !== undefined;
+  }
+
   /** Cancels a queued or running run; false when it is neither. */
   cancel(runId: string): boolean {
     const running = this.#controllers.get(runId);

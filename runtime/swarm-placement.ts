@@ -1,6 +1,6 @@
 import { LABEL_STACK } from './containers.ts';
 import { engineGet, listQuery, type EngineSource } from './engine-read.ts';
-import type { EngineNode, EngineTask } from './swarm-tasks.ts';
+import { nodeNames, type EngineNode, type EngineTask } from './swarm-tasks.ts';
 
 /** A stateful swarm service whose bind-mounted data is on a node other than this engine's. */
 export interface DataElsewhere {
@@ -44,7 +44,7 @@ export async function dataOnOtherNodes(source: EngineSource, stackId: string): P
     engineGet<EngineNode[]>(source, '/nodes', (d) => d.listNodes() as Promise<EngineNode[]>),
   ]);
   const self = info.Swarm.NodeID;
-  return { self: nodes.find((n) => n.ID === self)?.Description?.Hostname ?? self.slice(0, 12), services: statefulElsewhere(services, tasks, nodes, self, stackId) };
+  return { self: nodeNames(nodes).get(self) ?? self.slice(0, 12), services: statefulElsewhere(services, tasks, nodes, self, stackId) };
 }
 
 /**
@@ -53,7 +53,7 @@ export async function dataOnOtherNodes(source: EngineSource, stackId: string): P
  * service of another stack root is that root's backup's business.
  */
 export function statefulElsewhere(services: readonly EngineService[], tasks: readonly EngineTask[], nodes: readonly EngineNode[], self: string, stackId: string): DataElsewhere[] {
-  const nameOf = new Map(nodes.map((n) => [n.ID, n.Description?.Hostname ?? n.ID.slice(0, 12)]));
+  const nameOf = nodeNames(nodes);
   const out: DataElsewhere[] = [];
   for (const service of services) {
     const labels = service.Spec.Labels ?? {};

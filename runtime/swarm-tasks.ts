@@ -74,13 +74,18 @@ export async function swarmServiceTasks(docker: Docker): Promise<Array<{ readonl
 
 interface Tally { desired: number; running: number; lost: number }
 
+/** Each node's name as railyard shows it: its hostname, else the short id. */
+export function nodeNames(nodes: readonly EngineNode[]): Map<string, string> {
+  return new Map(nodes.map((n) => [n.ID, n.Description?.Hostname ?? n.ID.slice(0, 12)]));
+}
+
 /**
  * Pure: the task listing and the node listing as counts per service id. A task
  * on a down node still reads `running` until the node comes back (the node
  * cannot report), so only the node's state tells it is not.
  */
 export function countTasks(tasks: readonly EngineTask[], nodes: readonly EngineNode[]): Map<string, ServiceTasks> {
-  const nameOf = new Map(nodes.map((n) => [n.ID, n.Description?.Hostname ?? n.ID.slice(0, 12)]));
+  const nameOf = nodeNames(nodes);
   const upOf = new Map(nodes.map((n) => [n.ID, n.Status?.State === 'ready']));
   const byService = new Map<string, { perNode: Map<string, Tally>; notRunningOn: Set<string> }>();
   for (const task of tasks) {
