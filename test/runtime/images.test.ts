@@ -9,6 +9,10 @@ import { uniqueName } from '../helpers/compose-project.ts';
 import { localImageIds, normalizeRef, pullImage, registryAuth, registryOf } from '../../runtime/images.ts';
 import { isRailyardError } from '../../core/errors.ts';
 
+// Asked before the first suite is registered: with --test-force-exit (scripts/run-tests.mjs) a
+// suite registered after an await can come too late, once the first suite has ended the file.
+const dockerOptions = await dockerSuiteOptions();
+
 describe('runtime/images', () => {
   it('normalises references and finds their registry', () => {
     assert.equal(normalizeRef('busybox'), 'busybox:latest');
@@ -27,7 +31,7 @@ describe('runtime/images', () => {
   });
 });
 
-describe('runtime/images (real dockerd)', await dockerSuiteOptions(), () => {
+describe('runtime/images (real dockerd)', dockerOptions, () => {
   let docker: Docker;
   const tag = `127.0.0.1:5000/railyard-test/${uniqueName('pull')}:1`;
 
