@@ -2,17 +2,15 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { ValidateFunction } from 'ajv';
 import { dbSchema } from './db-schema.ts';
+import { bundleFile } from './package-root.ts';
 
 const require = createRequire(import.meta.url);
 
 /** Ajv options of the db.yml validator (check-schema.ts reads errors with `verbose` fields). */
 const OPTIONS = { allErrors: true, useDefaults: true, strict: false, verbose: true } as const;
 
-/**
- * Built by `npm run build` (scripts/build.mjs) next to the compiled sources:
- * the dist/ copy for the compiled command, the same file for the tsx path.
- */
-const PREBUILT = ['./db-validator.cjs', '../dist/config/db-validator.cjs'];
+/** Written by `npm run build` (scripts/build.mjs) into dist/: loaded by the bundle and by the tsx path alike. */
+const PREBUILT = [bundleFile('config/db-validator.cjs')];
 
 /**
  * Identifies the schema, options and Ajv version a validator was generated

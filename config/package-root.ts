@@ -10,6 +10,18 @@ import { RailyardError } from '../core/errors.ts';
  */
 export const PACKAGE_ROOT = findUp(dirname(fileURLToPath(import.meta.url)));
 
+/**
+ * Whether this code runs from the bundle `npm run build` writes to dist/
+ * (scripts/build.mjs) rather than from the TypeScript sources: in the bundle,
+ * a module's own URL is its chunk's, so files are found from the package root.
+ */
+export const BUNDLED = !import.meta.url.endsWith('.ts');
+
+/** A file of the bundle in dist/ (an entry such as `hooks/http-worker.js`). */
+export function bundleFile(relative: string): string {
+  return join(PACKAGE_ROOT, 'dist', relative);
+}
+
 function findUp(dir: string): string {
   if (existsSync(join(dir, 'package.json'))) return dir;
   const parent = dirname(dir);

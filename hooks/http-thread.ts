@@ -1,6 +1,8 @@
 import { once } from 'node:events';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Env } from '../config/env.ts';
+import { BUNDLED, bundleFile } from '../config/package-root.ts';
 import { isRailyardError } from '../core/errors.ts';
 import type { FromHttp, HttpWorkerData, ToHttp } from './http-messages.ts';
 
@@ -40,7 +42,8 @@ const HTTP_HEAP = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 128 };
 export async function startHttpThread(options: HttpThreadOptions): Promise<HttpThread> {
   const { logSink, onTriggered, onApplyBlocks, onFailure, ...data } = options;
   // execArgv []: the entry registers tsx itself, whichever way the main thread loaded it.
-  const worker = new Worker(new URL('./http-worker.js', import.meta.url), { workerData: data satisfies HttpWorkerData, execArgv: [], resourceLimits: HTTP_HEAP });
+  const entry = BUNDLED ? pathToFileURL(bundleFile('hooks/http-worker.js')) : new URL('./http-worker.js', import.meta.url);
+  const worker = new Worker(entry, { workerData: data satisfies HttpWorkerData, execArgv: [], resourceLimits: HTTP_HEAP });
   // Per reply type, the callers waiting for one, first come first served: the thread answers in order.
   const waiting = new Map<FromHttp['type'], ((message: FromHttp) => void)[]>();
   let closing = false;

@@ -9,7 +9,7 @@
 #               CLI and compose plugin, tini, and the shared libraries they
 #               link; /etc/passwd and /etc/group with the railyard user and
 #               the group of the engine socket;
-#   /app        the compiled dist/, bin/, db.yml.sample and the production
+#   /app        the bundled dist/, bin/, db.yml.sample and the production
 #               dependencies, better-sqlite3 compiled against the image's Node.
 # Usage: scripts/container-context.sh DIR [NODE_MAJOR]   (default 24)
 set -euo pipefail

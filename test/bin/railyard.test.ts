@@ -1,4 +1,4 @@
-// The `railyard` command runs the compiled dist/ while it is current and the
+// The `railyard` command runs the bundled dist/ while it is current and the
 // TypeScript sources otherwise. Checked on a copy of the package, built for
 // real with scripts/build.mjs (as `npm install` does).
 import { describe, it, before } from 'node:test';
@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { tempRoot } from '../helpers/runner.ts';
 
 const PACKAGE = fileURLToPath(new URL('../../', import.meta.url));
-const COPIED = ['bin', 'core', 'config', 'pipeline', 'app', 'steps', 'runtime', 'hooks', 'cli', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'db.yml.sample'];
+const COPIED = ['bin', 'core', 'config', 'pipeline', 'app', 'steps', 'runtime', 'hooks', 'cli', 'scripts', 'package.json', 'tsconfig.json', 'db.yml.sample'];
 const MARKER = 'compiled dist/ ran';
 
 describe('bin/railyard.js', () => {
