@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { composeCli } from '../config/compose-cli.ts';
 import { RailyardError } from '../core/errors.ts';
 
 /** One compose project on the host. */
@@ -35,29 +36,29 @@ export function composeProjectName(project: string): string {
   return project.toLowerCase();
 }
 
-/** Argv for `docker compose -p <project> [-f <file>] ...args`. */
-export function composeArgv(target: ComposeTarget, args: readonly string[]): string[] {
-  const head = ['compose', '-p', composeProjectName(target.project)];
+/** Compose's argv after the program: `-p <project> [-f <file>] ...args`. */
+function composeArgv(target: ComposeTarget, args: readonly string[]): string[] {
+  const head = ['-p', composeProjectName(target.project)];
   if (target.file !== undefined) head.push('-f', target.file);
   return [...head, ...args];
 }
 
 /**
- * Runs `docker compose` with an argv array (never a shell). Fails with
- * COMPOSE_FAILED and stderr's tail. Spawned through node:child_process (no
- * execa to load before the first container is created); DOCKER_HOST goes to
- * the CLI as `-H`, which the compose plugin honours, so the environment is
- * inherited unchanged.
+ * Runs compose with an argv array (never a shell): the plugin's binary on its
+ * own where the docker CLI has it, else `docker compose` (config/compose-cli.ts).
+ * Fails with COMPOSE_FAILED and stderr's tail. Spawned through
+ * node:child_process (no execa to load before the first container is created).
  */
 export async function runCompose(target: ComposeTarget, args: readonly string[]): Promise<string> {
   const argv = composeArgv(target, args);
-  const cli = target.dockerHost !== undefined ? ['-H', target.dockerHost, ...argv] : argv;
-  const { exitCode, stdout, stderr, error } = await spawnCli(cli, target);
+  const how = composeCli(target.dockerHost);
+  const cli = [...how.prefix, ...argv];
+  const { exitCode, stdout, stderr, error } = await spawnCli(how.command, cli, how.env, target);
   if (exitCode === 0) return stdout;
   const tail = stderr.trim().split('\n').slice(-3).join(' | ') || error?.message || `exit code ${String(exitCode)}`;
   const code = /no such file|not found|yaml|invalid|unsupported/i.test(stderr) && args[0] === 'config' ? 'COMPOSE_INVALID' : 'COMPOSE_FAILED';
   throw new RailyardError(code, `docker compose ${args.join(' ')} failed: ${tail}`, {
-    cause: error ?? new Error(`docker ${cli.join(' ')} exited with ${String(exitCode)}`),
+    cause: error ?? new Error(`${how.command} ${cli.join(' ')} exited with ${String(exitCode)}`),
     project: target.project,
     data: { argv, stderr: stderr.slice(-4000) },
   });
@@ -71,10 +72,11 @@ interface CliResult {
   readonly error?: Error;
 }
 
-function spawnCli(argv: readonly string[], target: ComposeTarget): Promise<CliResult> {
+function spawnCli(command: string, argv: readonly string[], env: NodeJS.ProcessEnv, target: ComposeTarget): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn('docker', argv, {
+    const child = spawn(command, argv, {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env,
       // Without -f, compose would pick up a compose file from the working directory.
       ...(target.file === undefined ? { cwd: emptyDir() } : {}),
       ...(target.signal ? { signal: target.signal } : {}),
