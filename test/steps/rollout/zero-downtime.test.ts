@@ -88,6 +88,19 @@ describe('rollout (real dockerd)', await dockerSuiteOptions(), () => {
     assert.ok(now.every((c) => c.configHash === 'v2' && c.state === 'running'));
   });
 
+  it('fails a rollout whose new containers cannot start with COMPOSE_FAILED: they are removed, the old keep serving', async () => {
+    const before = (await listContainers(docker, { project: stack.project.name })).map((c) => c.id).sort();
+    // The engine creates the container, then its start fails: the program is not in the image.
+    const result = await stack.apply(docker, web('v3b', { extra: { entrypoint: ['/no/such/program'] } }));
+    const [outcome] = result.services;
+    assert.equal(outcome?.ok, false);
+    assert.ok(isRailyardError(outcome.error, 'COMPOSE_FAILED'), String(outcome.error));
+    assert.match(outcome.error.message, /web: a new container could not start \(.*no such file or directory.*\); the new containers were removed, the old ones keep serving/);
+    const now = await listContainers(docker, { project: stack.project.name });
+    assert.deepEqual(now.map((c) => c.id).sort(), before);
+    assert.ok(now.every((c) => c.configHash === 'v2' && c.state === 'running' && c.health === 'healthy'));
+  });
+
   it('converges four containers left by a cut-off rollout to two with the new hash', async () => {
     stack.set(web('v4', { extra: { environment: { VERSION: 'four' } } }));
     await composeUp({ project: stack.project.name, file: stack.project.file }, { services: ['web'], noRecreate: true, scale: { web: 4 } });
