@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { DbConfig } from './db-types.ts';
+import type { DbConfig, Project } from './db-types.ts';
 import type { SourceMap } from './parse-yaml.ts';
 import { pointerOf, pointerToPath, type ConfigProblem } from './problem.ts';
 
@@ -66,15 +66,31 @@ const SOCKET = 'the Docker engine: it can start a privileged container, so root 
 export function hostAccessFindings(config: DbConfig): HostAccessFinding[] {
   const findings: HostAccessFinding[] = [];
   config.projects.forEach((project, p) => {
-    project.services.forEach((service, s) => {
-      const at = (...rest: (string | number)[]): (string | number)[] => ['projects', p, 'services', s, ...rest];
-      const found = (segments: (string | number)[], setting: string, grants: string): void => {
-        findings.push({ project: project.name, service: service.host, segments, setting, grants });
-      };
-      service.volumes.forEach((volume, v) => checkMount(volume, at('volumes', v), found));
-      serviceProperties(service.additional_properties, at('additional_properties'), found);
-    });
+    for (const f of projectFindings(project)) findings.push({ ...f, segments: ['projects', p, ...f.segments] });
   });
+  return findings;
+}
+
+/**
+ * A frozen project (as a check returns it) cannot change, so its findings are
+ * found once per object (issue 17 item 4: a one-project change looked at every
+ * service of the 1,000 projects, twice). Segments are relative to the project.
+ */
+const findingsOf = new WeakMap<Project, readonly HostAccessFinding[]>();
+
+function projectFindings(project: Project): readonly HostAccessFinding[] {
+  const known = findingsOf.get(project);
+  if (known !== undefined) return known;
+  const findings: HostAccessFinding[] = [];
+  project.services.forEach((service, s) => {
+    const at = (...rest: (string | number)[]): (string | number)[] => ['services', s, ...rest];
+    const found = (segments: (string | number)[], setting: string, grants: string): void => {
+      findings.push({ project: project.name, service: service.host, segments, setting, grants });
+    };
+    service.volumes.forEach((volume, v) => checkMount(volume, at('volumes', v), found));
+    serviceProperties(service.additional_properties, at('additional_properties'), found);
+  });
+  if (Object.isFrozen(project)) findingsOf.set(project, findings);
   return findings;
 }
 
@@ -144,6 +160,7 @@ export function refusedHostAccess(findings: readonly HostAccessFinding[], policy
 export function hostAccessProblems(config: DbConfig, vars: Readonly<Record<string, string>>, source: SourceMap, file: string): ConfigProblem[] {
   const raw = vars['HOST_ACCESS'] === '' ? undefined : vars['HOST_ACCESS'];
   const policy = hostAccessPolicy(raw, (vars['HOST_ACCESS_ALLOW'] ?? '').split(/[\s,]+/).filter((s) => s !== ''), []);
+  if (policy.mode !== 'refuse') return []; // nothing is refused: no need to look
   return refusedHostAccess(hostAccessFindings(config), policy).map((f) => {
     const pointer = pointerOf(f.segments);
     return {

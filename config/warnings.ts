@@ -1,4 +1,4 @@
-import type { DbConfig } from './db-types.ts';
+import type { DbConfig, Project } from './db-types.ts';
 import { hostAccessFindings } from './host-access.ts';
 import type { SourceMap } from './parse-yaml.ts';
 import { OWN_FIELDS } from './semantic-checks.ts';
@@ -20,16 +20,38 @@ const ntfyOnly: WarningCheck = (config, warn) => {
   });
 };
 
-/** `placement` pins a swarm service to a node; compose has no nodes to choose from. */
-const swarmOnly: WarningCheck = (config, warn) => {
-  config.projects.forEach((project, p) => {
-    if ((project.runtime ?? config.runtime) === 'swarm') return;
-    project.services.forEach((service, s) => {
-      if (service.placement === undefined) return;
-      warn('SWARM_ONLY', ['projects', p, 'services', s, 'placement'], 'placement acts only under runtime: swarm (this project runs with compose on this host); remove it or set runtime: swarm', true);
+/** A check of one project; its segments start below the project (`['services', 0, ...]`). */
+type ProjectWarningCheck = (project: Project, runtime: DbConfig['runtime'], warn: WarnAt) => void;
+
+/**
+ * Runs a project check on every project. A frozen project (as a check returns
+ * it) cannot change, so its warnings are found once per object and top-level
+ * runtime (issue 17 item 4: a one-project change looked at all 1,000 projects).
+ */
+function perProject(check: ProjectWarningCheck): WarningCheck {
+  const memo = new WeakMap<Project, { readonly runtime: DbConfig['runtime']; readonly calls: readonly Parameters<WarnAt>[] }>();
+  return (config, warn) => {
+    config.projects.forEach((project, p) => {
+      let known = memo.get(project);
+      if (known === undefined || known.runtime !== config.runtime) {
+        const calls: Parameters<WarnAt>[] = [];
+        check(project, config.runtime, (...call) => calls.push(call));
+        known = { runtime: config.runtime, calls };
+        if (Object.isFrozen(project)) memo.set(project, known);
+      }
+      for (const [code, segments, message, onKey] of known.calls) warn(code, ['projects', p, ...segments], message, onKey);
     });
+  };
+}
+
+/** `placement` pins a swarm service to a node; compose has no nodes to choose from. */
+const swarmOnly = perProject((project, runtime, warn) => {
+  if ((project.runtime ?? runtime) === 'swarm') return;
+  project.services.forEach((service, s) => {
+    if (service.placement === undefined) return;
+    warn('SWARM_ONLY', ['services', s, 'placement'], 'placement acts only under runtime: swarm (this project runs with compose on this host); remove it or set runtime: swarm', true);
   });
-};
+});
 
 /**
  * additional_properties keys a service has its own field for, where it does
@@ -37,44 +59,40 @@ const swarmOnly: WarningCheck = (config, warn) => {
  * the service, with a warning to move them. Long-syntax volumes there get no
  * data folder and no change tracking.
  */
-const ownFieldProperties: WarningCheck = (config, warn) => {
-  config.projects.forEach((project, p) => {
-    project.services.forEach((service, s) => {
-      for (const [key, value] of Object.entries(service.additional_properties)) {
-        const own = OWN_FIELDS[key];
-        if (!own || own.set(service)) continue; // set twice: a semantic-check error
-        const at = ['projects', p, 'services', s, 'additional_properties', key];
-        warn('ADDITIONAL_PROPERTY_OWN_FIELD', at, `"${key}" belongs in the service's own "${own.field}" field; railyard merges it as itsUP did, but move it to "${own.field}"`, true);
-        if (key !== 'volumes' || !Array.isArray(value)) continue;
-        value.forEach((volume: unknown, index) => {
-          if (volume === null || typeof volume !== 'object') return;
-          warn('ADDITIONAL_PROPERTY_VOLUME', [...at, index], 'a long-syntax volume is passed to compose as written: railyard creates no data folder for it and redeploys nothing when a mounted file changes; use a "source:target[:ro]" entry in the service\'s volumes where you can');
-        });
+const ownFieldProperties = perProject((project, _runtime, warn) => {
+  project.services.forEach((service, s) => {
+    for (const [key, value] of Object.entries(service.additional_properties)) {
+      const own = OWN_FIELDS[key];
+      if (!own || own.set(service)) continue; // set twice: a semantic-check error
+      const at = ['services', s, 'additional_properties', key];
+      warn('ADDITIONAL_PROPERTY_OWN_FIELD', at, `"${key}" belongs in the service's own "${own.field}" field; railyard merges it as itsUP did, but move it to "${own.field}"`, true);
+      if (key !== 'volumes' || !Array.isArray(value)) continue;
+      value.forEach((volume: unknown, index) => {
+        if (volume === null || typeof volume !== 'object') return;
+        warn('ADDITIONAL_PROPERTY_VOLUME', [...at, index], 'a long-syntax volume is passed to compose as written: railyard creates no data folder for it and redeploys nothing when a mounted file changes; use a "source:target[:ro]" entry in the service\'s volumes where you can');
+      });
+    }
+  });
+});
+
+/** Domains with `_`: Traefik routes them, but no CA issues a certificate for such a name. */
+const underscoreDomains = perProject((project, _runtime, warn) => {
+  project.services.forEach((service, s) => {
+    service.ingress.forEach((ingress, i) => {
+      const at = ['services', s, 'ingress', i];
+      const named: [string | undefined, (string | number)[]][] = [
+        [ingress.domain, [...at, 'domain']],
+        [ingress.tls?.main, [...at, 'tls', 'main']],
+        ...(ingress.tls?.sans ?? []).map((san, n): [string, (string | number)[]] => [san, [...at, 'tls', 'sans', n]]),
+      ];
+      for (const [domain, segments] of named) {
+        if (domain?.includes('_')) {
+          warn('DOMAIN_UNDERSCORE', segments, `"${domain}" has a "_", which host names may not have: Let's Encrypt issues no certificate for it and some clients refuse it; use "-" instead`);
+        }
       }
     });
   });
-};
-
-/** Domains with `_`: Traefik routes them, but no CA issues a certificate for such a name. */
-const underscoreDomains: WarningCheck = (config, warn) => {
-  config.projects.forEach((project, p) => {
-    project.services.forEach((service, s) => {
-      service.ingress.forEach((ingress, i) => {
-        const at = ['projects', p, 'services', s, 'ingress', i];
-        const named: [string | undefined, (string | number)[]][] = [
-          [ingress.domain, [...at, 'domain']],
-          [ingress.tls?.main, [...at, 'tls', 'main']],
-          ...(ingress.tls?.sans ?? []).map((san, n): [string, (string | number)[]] => [san, [...at, 'tls', 'sans', n]]),
-        ];
-        for (const [domain, segments] of named) {
-          if (domain?.includes('_')) {
-            warn('DOMAIN_UNDERSCORE', segments, `"${domain}" has a "_", which host names may not have: Let's Encrypt issues no certificate for it and some clients refuse it; use "-" instead`);
-          }
-        }
-      });
-    });
-  });
-};
+});
 
 /**
  * Settings that hand a container the host (config/host-access.ts): deployed

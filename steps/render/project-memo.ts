@@ -42,6 +42,21 @@ function projectHash(project: Project): string {
   return known;
 }
 
+/**
+ * The last input hash of a frozen project, with the routes and stack it was
+ * made with: the same frozen routes (routes.ts makes them once per project)
+ * and stack give the same hash, without serialising the routes again.
+ */
+const inputs = new WeakMap<Project, { readonly routes: readonly Route[]; readonly stack: string | undefined; readonly input: string }>();
+
+function inputOf(project: Project, routes: readonly Route[], stack: string | undefined): string {
+  const known = inputs.get(project);
+  if (known !== undefined && known.stack === stack && known.routes.length === routes.length && known.routes.every((route, i) => route === routes[i])) return known.input;
+  const input = hash('sha1', `${projectHash(project)}\n${JSON.stringify([routes, stack ?? null])}`, 'base64');
+  if (Object.isFrozen(project) && routes.every((route) => Object.isFrozen(route))) inputs.set(project, { routes: [...routes], stack, input });
+  return input;
+}
+
 export class ProjectMemo {
   readonly #store: CacheFile<MemoEntry>;
   /** Projects rendered (not reused) by the last render: what a test can see. */
@@ -59,7 +74,7 @@ export class ProjectMemo {
   }
 
   render(project: Project, routes: readonly Route[], digest: MountDigest, subnetOf: SubnetOf | undefined, stack?: string): ProjectOutput | undefined {
-    const input = hash('sha1', `${projectHash(project)}\n${JSON.stringify([routes, stack ?? null])}`, 'base64');
+    const input = inputOf(project, routes, stack);
     const cached = this.#store.entries.get(project.name);
     if (cached !== undefined && cached.input === input && cached.digests.every(([path, value]) => digest(project.name, path) === value)) {
       // Asked at the same point as a render asks, so the allocator hands out subnets in the same order.

@@ -1,4 +1,5 @@
 import type { DbConfig, Ingress, Project, Service } from '../../config/db-types.ts';
+import { deepFreeze } from '../../config/env.ts';
 import { domainsOf } from '../../config/semantic-checks.ts';
 
 /** The Traefik certificate resolver every terminated TLS route uses. */
@@ -53,22 +54,42 @@ export function routesOf(config: DbConfig): RouteSet {
   const warnings: string[] = [];
   for (const project of config.projects) {
     if (!project.enabled) continue;
-    for (const service of project.services) {
-      const names = new Map<string, number>();
-      for (const ingress of service.ingress) {
-        const base = routeName(project.name, service.host, ingress.port);
-        const seen = (names.get(base) ?? 0) + 1;
-        names.set(base, seen);
-        // Two ingresses on one port would share itsUP's name; the second gets a suffix.
-        const name = seen === 1 ? base : `${base}-${seen}`;
-        const route = routeOf(project, service, ingress, name);
-        if (typeof route === 'string') {
-          if (route !== '') warnings.push(`${project.name}/${service.host} port ${ingress.port}: ${route}`);
-        } else routes.push(route);
-      }
-    }
+    const own = projectRoutes(project);
+    routes.push(...own.routes);
+    warnings.push(...own.warnings);
   }
   return { routes, warnings };
+}
+
+/**
+ * A frozen project (as a check returns it) cannot change, so its routes are
+ * made once per object (issue 17 item 4: a one-project change routed all
+ * 1,000 projects again); they are frozen, as they are shared.
+ */
+const routesByProject = new WeakMap<Project, RouteSet>();
+
+function projectRoutes(project: Project): RouteSet {
+  const known = routesByProject.get(project);
+  if (known !== undefined) return known;
+  const routes: Route[] = [];
+  const warnings: string[] = [];
+  for (const service of project.services) {
+    const names = new Map<string, number>();
+    for (const ingress of service.ingress) {
+      const base = routeName(project.name, service.host, ingress.port);
+      const seen = (names.get(base) ?? 0) + 1;
+      names.set(base, seen);
+      // Two ingresses on one port would share itsUP's name; the second gets a suffix.
+      const name = seen === 1 ? base : `${base}-${seen}`;
+      const route = routeOf(project, service, ingress, name);
+      if (typeof route === 'string') {
+        if (route !== '') warnings.push(`${project.name}/${service.host} port ${ingress.port}: ${route}`);
+      } else routes.push(route);
+    }
+  }
+  const set = { routes, warnings };
+  if (Object.isFrozen(project)) routesByProject.set(project, deepFreeze(set));
+  return set;
 }
 
 /** itsUP's router name; dots would split a Traefik label key, so they become dashes. */
