@@ -20,8 +20,8 @@ const PROJECTS_KEY = /^projects:[ \t]*(?:#.*)?\r?$/gm;
 const REFUSED = /^(?:---|\.\.\.)(?:[ \t]|\r?$)|^%|^\t/m;
 /** The first item after the key, past blank and comment lines. */
 const FIRST_ITEM = /^(?:[ \t]*(?:#.*)?\r?\n)*( *)-(?: |\r?$)/my;
-/** Trailing blank lines (a comment-like line may be a block scalar's content: it stays). */
-const TRAILING = /(?:\n[ \t]*\r?)+$/;
+/** A blank line's content (a comment-like line may be a block scalar's content: it stays). */
+const BLANK = /^[ \t]*\r?$/;
 /** Keep chomping (`|+`, `>2+`): a block scalar that keeps the blank lines after it, which a piece would lose. */
 const KEEP_CHOMPING = /[|>][1-9]?\+|[|>]\+/;
 
@@ -46,9 +46,24 @@ export function splitProjects(text: string): SplitDb | undefined {
   const starts: number[] = [];
   for (let match = itemStart.exec(text); match !== null && match.index < blockEnd; match = itemStart.exec(text)) starts.push(match.index);
   // Without the blank lines after it: a project's text does not change when one is added after it.
-  const chunks = starts.map((start, i) => text.slice(start, starts[i + 1] ?? blockEnd).replace(/\n$/, '').replace(TRAILING, ''));
+  const chunks = starts.map((start, i) => trimBlankLines(text.slice(start, starts[i + 1] ?? blockEnd).replace(/\n$/, '')));
   // The blank lines after the last project belong to the header.
   const tail = text.slice(starts[starts.length - 1]! + chunks[chunks.length - 1]!.length, blockEnd);
   const header = `${text.slice(0, key.index)}projects: []\n${tail.replace(/^\n/, '')}${text.slice(blockEnd)}`;
   return { header, chunks };
+}
+
+/**
+ * `chunk` without its trailing blank lines: what `/(?:\n[ \t]*\r?)+$/` removes,
+ * found from the end (that regular expression tries every line of every
+ * project: a fifth of the split of 1,000 projects).
+ */
+export function trimBlankLines(chunk: string): string {
+  let end = chunk.length;
+  for (let newline = chunk.lastIndexOf('\n', end - 1); newline !== -1; newline = chunk.lastIndexOf('\n', end - 1)) {
+    if (!BLANK.test(chunk.slice(newline + 1, end))) break;
+    end = newline;
+    if (end === 0) break;
+  }
+  return end === chunk.length ? chunk : chunk.slice(0, end);
 }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { splitProjects } from '../../config/db-split.ts';
+import { splitProjects, trimBlankLines } from '../../config/db-split.ts';
 
 describe('config/db-split', () => {
   it('cuts the projects block into one piece per project, the rest into the header', () => {
@@ -26,5 +26,18 @@ describe('config/db-split', () => {
       '"projects":\n  - name: a\n', // a quoted key
       'projects:\n  - name: a\n    description: |+\n      kept\n\n  - name: b\n', // keep chomping: the blank lines are the value's
     ]) assert.equal(splitProjects(text), undefined, JSON.stringify(text));
+  });
+
+  it('trims trailing blank lines exactly as the regular expression it replaces', () => {
+    const TRAILING = /(?:\n[ \t]*\r?)+$/;
+    const alphabet = ['\n', ' ', '\t', '\r', 'a', '#'];
+    // Every string of up to 6 of these characters: blank lines, CRs, spaces and content in any order.
+    const strings = [''];
+    for (let length = 1, last = ['']; length <= 6; length++) {
+      last = last.flatMap((prefix) => alphabet.map((c) => prefix + c));
+      strings.push(...last);
+    }
+    for (const text of strings) assert.equal(trimBlankLines(text), text.replace(TRAILING, ''), JSON.stringify(text));
+    assert.equal(trimBlankLines('  - name: a\n    x: |\n      #\n  \n\t\r\n'), '  - name: a\n    x: |\n      #');
   });
 });
