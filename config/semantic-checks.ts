@@ -53,20 +53,41 @@ export function semanticChecks(config: DbConfig, source: SourceMap, file: string
   const projectNames = new Map<string, Segments>();
   const routes = new Map<string, Segments>();
   const hostports = new Map<string, Segments>();
+  const claim = (at: Segments, { kind, key, segments, message }: Claim): void => {
+    const earlier = firstSeen(kind === 'route' ? routes : hostports, key, [...at, ...segments]);
+    if (earlier) report(kind === 'route' ? 'DUPLICATE_ROUTE' : 'DUPLICATE_HOSTPORT', [...at, ...segments], message(earlier.line));
+  };
   config.projects.forEach((project, p) => {
     const at: Segments = ['projects', p];
-    checkName(project.name, [...at, 'name'], 'project', report);
+    const clean = cleanProjects.get(project);
+    let own = 0; // problems of the project by itself
+    const counted: Report = (...problem) => {
+      own++;
+      report(...problem);
+    };
+    if (clean === undefined) checkName(project.name, [...at, 'name'], 'project', counted);
     const earlier = firstSeen(projectNames, project.name.toLowerCase(), [...at, 'name']);
     if (earlier) {
       report('DUPLICATE_PROJECT', [...at, 'name'], `project "${project.name}" is already defined at line ${earlier.line}; project names must be unique (ignoring case)`);
     }
-    checkServices(project, at, report, firstSeen);
-    if (!project.enabled) return;
-    project.services.forEach((service, s) => {
-      service.ingress.forEach((ingress, i) => {
-        checkIngress(project, service, ingress, [...at, 'services', s, 'ingress', i], report, firstSeen, routes, hostports);
+    if (clean !== undefined) {
+      // Its own checks found nothing before: only what it claims can clash with the other projects.
+      for (const c of clean) claim(at, c);
+      return;
+    }
+    checkServices(project, at, counted, firstSeen);
+    const claims: Claim[] = [];
+    if (project.enabled) {
+      project.services.forEach((service, s) => {
+        service.ingress.forEach((ingress, i) => {
+          checkIngress(project, service, ingress, ['services', s, 'ingress', i], at, counted, (c) => {
+            claims.push(c);
+            claim(at, c);
+          });
+        });
       });
-    });
+    }
+    if (own === 0 && Object.isFrozen(project)) cleanProjects.set(project, claims);
   });
   checkSchedules(config.schedules, report);
   return problems;
@@ -120,39 +141,43 @@ function dependencies(service: Service, at: Segments): [string, Segments][] {
     : Object.keys(deps).map((target): [string, Segments] => [target, [...at, target]]);
 }
 
-function checkIngress(
-  project: Project,
-  service: Service,
-  ingress: Ingress,
-  at: Segments,
-  report: Report,
-  firstSeen: FirstSeen,
-  routes: Map<string, Segments>,
-  hostports: Map<string, Segments>,
-): void {
+/** A route or host port an ingress takes: a second project or service taking it is a problem. */
+interface Claim {
+  readonly kind: 'route' | 'hostport';
+  readonly key: string;
+  /** Below the project (`['services', 0, 'ingress', 1]`). */
+  readonly segments: Segments;
+  /** The problem's message, given the line of the first claim. */
+  readonly message: (line: number) => string;
+}
+
+/**
+ * The projects whose own checks found nothing, with what they claim. A frozen
+ * project (as a check returns it) cannot change, so its own checks run once
+ * per object (issue 17 item 4: a one-project change checked all 1,000).
+ */
+const cleanProjects = new WeakMap<Project, readonly Claim[]>();
+
+/** Checks an ingress by itself (`at` is its project's), and hands what it claims to `claim`. */
+function checkIngress(project: Project, service: Service, ingress: Ingress, rel: Segments, at: Segments, report: Report, claim: (c: Claim) => void): void {
   if (ingress.passthrough && ingress.port === 80 && ingress.path_prefix !== ACME_PREFIX) {
-    report('PASSTHROUGH_PORT_80', [...at, 'passthrough'], `passthrough on port 80 is only allowed for ACME challenges; add path_prefix: ${ACME_PREFIX} or use another port`);
+    report('PASSTHROUGH_PORT_80', [...at, ...rel, 'passthrough'], `passthrough on port 80 is only allowed for ACME challenges; add path_prefix: ${ACME_PREFIX} or use another port`);
   }
   const owner = `${project.name}/${service.host}`;
   for (const domain of domainsOf(ingress)) {
     if (ingress.router === 'udp') break; // udp routes have no rule: host ports tell them apart
     const prefix = ingress.router === 'tcp' ? '' : ingress.path_prefix ?? '';
-    const key = `${ingress.router} ${domain.toLowerCase()} ${prefix}`;
-    const earlier = firstSeen(routes, key, at);
-    if (earlier) {
-      report('DUPLICATE_ROUTE', at, `${ingress.router} route for ${domain}${prefix ? ` with path prefix ${prefix}` : ''} (${owner}) is already claimed at line ${earlier.line}; change the domain, router or path_prefix`);
-    }
+    const message = (line: number): string => `${ingress.router} route for ${domain}${prefix ? ` with path prefix ${prefix}` : ''} (${owner}) is already claimed at line ${line}; change the domain, router or path_prefix`;
+    claim({ kind: 'route', key: `${ingress.router} ${domain.toLowerCase()} ${prefix}`, segments: rel, message });
   }
   if (ingress.hostport !== undefined) {
     const traefik = TRAEFIK_PORTS.get(ingress.hostport);
     if (traefik && ingress.protocol === 'tcp') {
-      report('DUPLICATE_HOSTPORT', [...at, 'hostport'], `host port ${ingress.hostport}/tcp is Traefik's own "${traefik}" entrypoint; pick another hostport`);
+      report('DUPLICATE_HOSTPORT', [...at, ...rel, 'hostport'], `host port ${ingress.hostport}/tcp is Traefik's own "${traefik}" entrypoint; pick another hostport`);
       return;
     }
-    const earlier = firstSeen(hostports, `${ingress.hostport}/${ingress.protocol}`, [...at, 'hostport']);
-    if (earlier) {
-      report('DUPLICATE_HOSTPORT', [...at, 'hostport'], `host port ${ingress.hostport}/${ingress.protocol} (${owner}) is already claimed at line ${earlier.line}; each host port and protocol can be used once`);
-    }
+    const message = (line: number): string => `host port ${ingress.hostport}/${ingress.protocol} (${owner}) is already claimed at line ${line}; each host port and protocol can be used once`;
+    claim({ kind: 'hostport', key: `${ingress.hostport}/${ingress.protocol}`, segments: [...rel, 'hostport'], message });
   }
 }
 

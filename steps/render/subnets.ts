@@ -25,8 +25,20 @@ export interface AllocateInput {
   readonly engine: readonly EngineNetwork[];
 }
 
+/** Ranges parsed so far: a render parses the kept subnet of each of 1,000 projects. Cleared past this size. */
+const parsed = new Map<string, Range | undefined>();
+const MAX_PARSED = 10_000;
+
 /** `a.b.c.d/n` as a range; undefined when it is not an IPv4 CIDR. */
 export function parseCidr(cidr: string): Range | undefined {
+  if (parsed.has(cidr)) return parsed.get(cidr);
+  if (parsed.size >= MAX_PARSED) parsed.clear();
+  const range = parseCidrNow(cidr);
+  parsed.set(cidr, range === undefined ? undefined : Object.freeze(range));
+  return range;
+}
+
+function parseCidrNow(cidr: string): Range | undefined {
   const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
   if (!match) return undefined;
   const octets = match.slice(1, 5).map(Number);
@@ -77,7 +89,8 @@ export function subnetAllocator(input: AllocateInput): SubnetAllocator {
   const { pool } = input;
   const range = parseCidr(pool.cidr);
   if (range === undefined) throw new RailyardError('ENV_INVALID', `RAILYARD_NETWORK_POOL=${pool.cidr} is not an IPv4 CIDR`);
-  const own = new Map(input.projects.map((p) => [defaultNetworkName(p), p]));
+  // Only engine networks are looked up in it: without them (a render without an engine) it is not built.
+  const own = new Map(input.engine.length === 0 ? [] : input.projects.map((p) => [defaultNetworkName(p), p]));
   const taken: { range: Range; project: string | undefined }[] = [];
   const size = 2 ** (32 - pool.prefix);
   const index = new TakenIndex(size);
@@ -95,13 +108,13 @@ export function subnetAllocator(input: AllocateInput): SubnetAllocator {
   const byName = new Map(input.engine.map((n) => [n.name, n]));
   const result = new Map<string, string>();
   for (const project of input.projects) {
-    const existing = byName.get(defaultNetworkName(project))?.subnets.find((s) => parseCidr(s) !== undefined);
+    const existing = byName.size === 0 ? undefined : byName.get(defaultNetworkName(project))?.subnets.find((s) => parseCidr(s) !== undefined);
     const previous = input.previous[project];
     const previousRange = previous === undefined ? undefined : parseCidr(previous);
     const keep = existing ?? (previousRange !== undefined && free(previousRange, project) ? previous : undefined);
     if (keep === undefined) continue;
     result.set(project, keep);
-    take({ range: parseCidr(keep)!, project });
+    take({ range: keep === previous ? previousRange! : parseCidr(keep)!, project });
   }
   const slots = (range.last - range.first + 1) / size;
   // New projects have no network of their own on the engine: every taken range blocks them.
