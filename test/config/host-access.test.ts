@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
+import { hostAccessFindings } from '../../config/host-access.ts';
 import { checkDb } from '../../config/load-db.ts';
 import { formatProblem } from '../../config/problem.ts';
 import { sharedPath, sharedSuiteOptions } from '../helpers/shared.ts';
@@ -56,6 +57,17 @@ describe('settings that take over the host', () => {
       const result = checkDb(text, 'itsup-db.yml', vars);
       assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
       assert.deepEqual(result.warnings.filter((w) => w.code === 'HOST_ACCESS'), []);
+    }
+  });
+
+  it('finds the settings of a frozen project it has seen before at its new index', () => {
+    const checked = checkDb(withService('        additional_properties:\n          privileged: true\n'), 'db.yml', {});
+    assert.ok(checked.ok);
+    const app = checked.config.projects[0]!;
+    const other = { ...app, name: 'other', services: [] };
+    for (let round = 0; round < 2; round++) {
+      assert.deepEqual(hostAccessFindings(checked.config).map((f) => f.segments), [['projects', 0, 'services', 0, 'additional_properties', 'privileged']]);
+      assert.deepEqual(hostAccessFindings({ ...checked.config, projects: [other, app] }).map((f) => [f.project, ...f.segments]), [['app', 'projects', 1, 'services', 0, 'additional_properties', 'privileged']]);
     }
   });
 });

@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProjectMemo } from '../../../steps/render/project-memo.ts';
+import { renderProject } from '../../../steps/render/compose.ts';
 import { renderStack } from '../../../steps/render/render-stack.ts';
+import { routesOf } from '../../../steps/render/routes.ts';
 import { config, TEST_ENV } from './render-helpers.ts';
 
 const stack = (tag: string, extra = '') => `projects:
@@ -50,5 +52,23 @@ describe('steps/render/project-memo', () => {
     assert.match(upstream(b.files).find((f) => f.path === 'upstream/blog/docker-compose.yml')!.content, /10\.213\.2\.0\/26/);
     assert.notEqual(b.projects[1], a.projects[1]);
     assert.deepEqual(b.files, renderStack(config(text), TEST_ENV, { subnetOf: subnet('10.213.2.0/26') }).files);
+  });
+
+  it('renders a project again when the routes or the stack it is given change, though the project object is the same', () => {
+    const memo = new ProjectMemo();
+    memo.begin('k');
+    const shop = config(stack('1')).projects[0]!;
+    const digest = () => 'absent';
+    const { routes } = routesOf(config(stack('1')));
+    const { routes: moved } = routesOf(config(stack('1').replace('shop.example.com', 'shop.example.org')));
+    const first = memo.render(shop, routes, digest, undefined, 's1');
+    assert.equal(memo.render(shop, routes, digest, undefined, 's1'), first, 'the same: reused');
+    assert.deepEqual(memo.rendered, ['shop']);
+    for (const [other, label] of [[moved, 's1'], [moved, 's2'], [routes, 's2']] as const) {
+      const output = memo.render(shop, other, digest, undefined, label);
+      assert.deepEqual(output, renderProject(shop, other, digest, undefined, label));
+    }
+    assert.deepEqual(memo.rendered, ['shop', 'shop', 'shop', 'shop']);
+    assert.match(JSON.stringify(memo.render(shop, moved, digest, undefined, 's2')), /shop\.example\.org/);
   });
 });
