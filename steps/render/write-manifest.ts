@@ -1,6 +1,6 @@
 import { hash, randomUUID } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -47,9 +47,35 @@ export interface LoadedManifest {
   readonly text: string | undefined;
 }
 
+/** What identifies one version of the manifest file: a rename gives another inode, a write another ctime. */
+type Signature = Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs' | 'ctimeMs'>;
+
+const sameFile = (a: Signature, b: Signature): boolean =>
+  a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
+
+/**
+ * The manifest this process last read or wrote, per file, with the signature
+ * of the file it was: while the file keeps it, it is not read and parsed again
+ * (issue 17 item 4: a JSON of 2,000 entries per render). Another process's
+ * manifest (renamed over it) or an edit has another signature and is read.
+ */
+const lastSeen = new Map<string, { readonly loaded: LoadedManifest; readonly signature: Signature }>();
+
 /** An absent or damaged manifest is empty: every file is then compared by content, as before. */
 export async function readManifest(root: string): Promise<LoadedManifest> {
-  const text = await readFile(manifestFile(root), 'utf8').catch(() => undefined);
+  const file = manifestFile(root);
+  // Stat-ed before it is read: a file replaced in between is read again next time, never taken for the older one.
+  const stats = await lstat(file).catch(() => undefined);
+  const last = lastSeen.get(file);
+  if (stats !== undefined && last !== undefined && stats.isFile() && sameFile(stats, last.signature)) return last.loaded;
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  const loaded = parseManifest(text);
+  if (stats?.isFile() === true && text !== undefined) lastSeen.set(file, { loaded, signature: stats });
+  else lastSeen.delete(file);
+  return loaded;
+}
+
+function parseManifest(text: string | undefined): LoadedManifest {
   if (text === undefined) return { entries: {}, text };
   try {
     const parsed = JSON.parse(text) as { version?: unknown; files?: unknown };
@@ -67,6 +93,17 @@ export async function saveManifest(root: string, loaded: LoadedManifest, entries
   const file = manifestFile(root);
   await mkdir(join(root, 'data'), { recursive: true });
   const temp = `${file}.${process.pid}.${randomUUID()}.tmp`; // unique: another writer's temp is never renamed away
-  await writeFile(temp, text);
-  await rename(temp, file);
+  lastSeen.delete(file);
+  const handle = await open(temp, 'wx');
+  try {
+    await handle.writeFile(text);
+    await rename(temp, file);
+    // The inode this process wrote, whoever renames another over it since: stat-ed through its descriptor, after the rename (which moves its ctime).
+    lastSeen.set(file, { loaded: { entries, text }, signature: await handle.stat() });
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  } finally {
+    await handle.close();
+  }
 }
