@@ -95,6 +95,16 @@ describe('routesOf', () => {
     const { routes: list } = routes('      - host: web\n        image: nginx\n        ingress:\n          - domain: a.example.com\n            router: tcp\n            proxyprotocol: 1\n          - domain: b.example.com\n');
     assert.deepEqual(list.map((r) => r.proxyProtocol), [1, null]);
   });
+
+  it('routes a frozen project it has routed before as afresh, and hands out frozen routes', () => {
+    const text = oneProject('      - host: web\n        image: nginx\n        ingress:\n          - domain: a.example.com\n            path_prefix: /x\n            path_remove: true\n');
+    const frozen = config(text);
+    const first = routesOf(frozen);
+    assert.ok(first.routes.length > 0 && first.routes.every((route) => Object.isFrozen(route)));
+    assert.deepEqual(routesOf(frozen), first);
+    assert.deepEqual(routesOf(structuredClone(frozen)), first, 'a copy (not frozen) gives the same routes');
+    assert.deepEqual(routesOf({ ...frozen, projects: [{ ...frozen.projects[0]!, enabled: false }] }).routes, []);
+  });
 });
 
 describe('traefikServicesOf', () => {
@@ -105,15 +115,5 @@ describe('traefikServicesOf', () => {
       { name: 'app-web-1194@docker', kind: 'udp', port: 1194 },
     ]);
     assert.deepEqual(traefikServicesOf(list, 'app', '10.0.0.1'), []);
-  });
-
-  it('routes a frozen project it has routed before as afresh, and hands out frozen routes', () => {
-    const text = oneProject('      - host: web\n        image: nginx\n        ingress:\n          - domain: a.example.com\n            path_prefix: /x\n            path_remove: true\n');
-    const frozen = config(text);
-    const first = routesOf(frozen);
-    assert.ok(first.routes.length > 0 && first.routes.every((route) => Object.isFrozen(route)));
-    assert.deepEqual(routesOf(frozen), first);
-    assert.deepEqual(routesOf(structuredClone(frozen)), first, 'a copy (not frozen) gives the same routes');
-    assert.deepEqual(routesOf({ ...frozen, projects: [{ ...frozen.projects[0]!, enabled: false }] }).routes, []);
   });
 });
