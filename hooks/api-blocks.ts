@@ -51,7 +51,7 @@ export async function deleteBlock(ctx: RequestContext): Promise<Reply> {
 /** `GET /api/blocks`: every live block, its reporters, and the packets it dropped (null when the table is not readable). */
 export async function listBlocks(ctx: RequestContext): Promise<Reply> {
   const { blocks: settings } = ctx.config.env;
-  // Loaded at the first listing (it runs nft through execa): deliveries never need it.
+  // Loaded at the first listing (it runs nft): deliveries never need it.
   const { readCounters } = await import('../runtime/firewall/counters.ts');
   const counters = settings.firewall === 'nft' ? await readCounters(settings.nft).catch(() => undefined) : undefined;
   const blocks = ctx.deps.blocks.store.active().map((block) => {

@@ -9,7 +9,7 @@ export async function blockMetricsText(ctx: RequestContext): Promise<string> {
   const { store } = ctx.deps.blocks;
   const { firewall, nft } = ctx.config.env.blocks;
   const counters = store.counters();
-  // Loaded at the first scrape (it runs nft through execa): deliveries never need it.
+  // Loaded at the first scrape (it runs nft): deliveries never need it.
   const { readCounters } = await import('../runtime/firewall/counters.ts');
   const dropped = firewall === 'nft' ? await readCounters(nft).catch(() => undefined) : undefined;
   const family = (name: string, type: string, help: string, value: number | undefined): string[] =>

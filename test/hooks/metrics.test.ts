@@ -50,6 +50,25 @@ describe('/metrics', () => {
     }
   });
 
+  it('deliveries counted before the first scrape (prom-client not loaded yet) are in it, and later ones add to them', async () => {
+    const root = await tempRoot('railyard-metrics-');
+    const store = RunStore.open(storePath(root));
+    const metrics = new Metrics();
+    try {
+      for (let i = 0; i < 3; i++) metrics.delivery('push', 'accepted');
+      metrics.delivery('an-attacker-string', 'rejected');
+      const first = await metrics.render(store, undefined, { repoUrl: undefined });
+      assert.equal(value(first, 'railyard_webhook_deliveries_total{event="push",result="accepted"}'), 3);
+      assert.equal(value(first, 'railyard_webhook_deliveries_total{event="other",result="rejected"}'), 1);
+      assert.match(metrics.contentType, /^text\/plain/);
+      metrics.delivery('push', 'accepted');
+      const later = await metrics.render(store, undefined, { repoUrl: undefined });
+      assert.equal(value(later, 'railyard_webhook_deliveries_total{event="push",result="accepted"}'), 4);
+    } finally {
+      store.close();
+    }
+  });
+
   it('schedule lag: how long a schedule is past its due tick without a success', async () => {
     const root = await tempRoot('railyard-metrics-');
     const store = RunStore.open(storePath(root));
