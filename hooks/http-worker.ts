@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Env } from '../config/env.ts';
 import { locateDb } from '../config/stack.ts';
+import { compactWhenIdle } from '../core/compact-when-idle.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { protectedRanges } from '../app/blocks/protected.ts';
 import { RailyardError } from '../core/errors.ts';
@@ -77,6 +78,7 @@ const server = await startServer({
   },
 });
 post({ type: 'listening', url: server.url });
+const compaction = compactWhenIdle();
 
 port.on('message', (message: ToHttp) => {
   if (message.type === 'blocks-applied') {
@@ -93,6 +95,7 @@ port.on('message', (message: ToHttp) => {
       },
     );
   } else {
+    compaction.stop();
     void server.close().then(() => {
       store.close();
       post({ type: 'closed' });

@@ -1,5 +1,6 @@
 import type { Env } from '../config/env.ts';
 import { locateDb } from '../config/stack.ts';
+import { compactWhenIdle } from '../core/compact-when-idle.ts';
 import { RailyardError } from '../core/errors.ts';
 import { writeLine, type Logger } from '../core/logger.ts';
 import type { PipelineRegistry } from '../pipeline/registry.ts';
@@ -108,13 +109,14 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   const schedules = options.schedule === false
     ? undefined
     : await startLiveSchedules({ env, log, db: locateDb(env, options.file), runner: started.runner, store: started.store });
-  return serving(options, started, http, schedules, failure, { keeper, settings: blockSettings });
+  return serving(options, started, http, schedules, failure, { keeper, settings: blockSettings, compaction: compactWhenIdle() });
 }
 
-/** The firewall's keeper, and the block settings it reads (replaced on reload). */
+/** The firewall's keeper, the block settings it reads (replaced on reload), and the main thread's idle compaction. */
 interface Keeping {
   readonly keeper: BlockKeeper;
   readonly settings: { current: Env['blocks'] };
+  readonly compaction: { stop(): void };
 }
 
 function serving(options: ServeOptions, started: StartedRunner, http: HttpThread, schedules: LiveSchedules | undefined, failure: Promise<never>, keeping: Keeping): Serving {
@@ -138,6 +140,7 @@ function serving(options: ServeOptions, started: StartedRunner, http: HttpThread
       return { env: changed, db: reloaded.db };
     }),
     async shutdown() {
+      keeping.compaction.stop();
       await shutdown(env, log, http, schedules, started, keeping.keeper);
     },
   };
