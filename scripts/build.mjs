@@ -5,7 +5,7 @@
 // hundred-odd modules it imports (issue 17 item 4). Packages stay external.
 // Types are checked by `npm test`, not here. Without esbuild (an install with
 // --omit=dev) nothing is built: the command runs the sources through tsx.
-import { rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -18,11 +18,15 @@ try {
 }
 /** Each entry is a file something starts by path: the command, the HTTP thread, and the validator generator below. */
 const ENTRIES = { 'cli/main': 'cli/main.ts', 'hooks/http-worker': 'hooks/http-worker.ts', 'config/db-validator': 'config/db-validator.ts' };
-rmSync(`${root}dist`, { recursive: true, force: true });
+// Built beside dist/ and swapped in: a railyard running from dist/ (serve,
+// while a test or the image build runs this) keeps finding the chunks it
+// imports lazily; there is never a dist/ half deleted or half written.
+const next = `${root}dist.${process.pid}.tmp`;
+rmSync(next, { recursive: true, force: true });
 await esbuild.build({
   absWorkingDir: root,
   entryPoints: ENTRIES,
-  outdir: 'dist',
+  outdir: next,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -35,5 +39,13 @@ await esbuild.build({
 // The db.yml validator, generated once here by Ajv's standalone code instead of
 // compiled at every start (config/db-validator.ts; both the built command and
 // the tsx path load it, and only while it matches config/db-schema.ts).
-const { validatorModule } = await import(`${root}dist/config/db-validator.js`);
-writeFileSync(`${root}dist/config/db-validator.cjs`, validatorModule());
+const { validatorModule } = await import(`${next}/config/db-validator.js`);
+writeFileSync(`${next}/config/db-validator.cjs`, validatorModule());
+const old = `${root}dist.${process.pid}.old`;
+try {
+  renameSync(`${root}dist`, old);
+} catch (error) {
+  if (error.code !== 'ENOENT') throw error;
+}
+renameSync(next, `${root}dist`);
+rmSync(old, { recursive: true, force: true });
