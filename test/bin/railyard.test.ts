@@ -45,5 +45,10 @@ describe('bin/railyard.js', () => {
     const fallback = await railyard('--version');
     assert.equal(fallback.exitCode, 0, fallback.stderr);
     assert.doesNotMatch(fallback.stderr, new RegExp(MARKER));
+    // A file deeper in the tree counts as much as one at the top of a source folder.
+    await utimes(join(copy, 'config', 'stack.ts'), builtAt, builtAt);
+    assert.match((await railyard('--version')).stderr, new RegExp(MARKER));
+    await utimes(join(copy, 'steps', 'rollout', 'drain.ts'), later, later);
+    assert.doesNotMatch((await railyard('--version')).stderr, new RegExp(MARKER));
   });
 });
