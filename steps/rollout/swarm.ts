@@ -17,7 +17,7 @@ import { monitorMs } from '../render/swarm-service.ts';
 import type { RolloutOptions, ServiceOutcome } from './index.ts';
 
 /** The rollout's options; a swarm rollout has no Traefik wait of its own (Swarm's start-first update does it). */
-export type SwarmRolloutOptions = Omit<RolloutOptions, 'traefikApiUrl'>;
+export type SwarmRolloutOptions = Omit<RolloutOptions, 'traefikApiUrl' | 'traefikThrottleMs'>;
 
 /**
  * Applies the swarm part of a plan, stack by stack: `stack rm` for a project

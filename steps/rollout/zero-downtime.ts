@@ -23,6 +23,8 @@ export interface ZeroDowntimeOptions {
   /** The run's abort signal: every wait ends on it (SIGTERM with SHUTDOWN_GRACE). */
   readonly signal?: AbortSignal | undefined;
   readonly traefikApiUrl?: string | undefined;
+  /** TRAEFIK_THROTTLE_MS (drain.ts). */
+  readonly traefikThrottleMs?: number | undefined;
 }
 
 /**
@@ -110,7 +112,7 @@ async function replace(
   if (failed !== undefined && !failed.ok) await rollBack(docker, entry, { old: state.old, fresh: state.fresh, failed });
   const readyAt = Math.max(...outcomes.map((o) => (o.ok ? o.at : 0)));
   state.phase = 'drain';
-  await drainAndStop(docker, watch, state.old, { rollout, traefikApiUrl: options.traefikApiUrl, signal, log }, drainInfo);
+  await drainAndStop(docker, watch, state.old, { rollout, traefikApiUrl: options.traefikApiUrl, traefikThrottleMs: options.traefikThrottleMs, signal, log }, drainInfo);
   return { readyAt, doneAt: Date.now() };
 }
 

@@ -17,6 +17,13 @@ describe('proxy settings', () => {
     assert.deepEqual([moved.traefikWebAddress, moved.traefikWebSecureAddress, moved.traefikApiUrl], [':80', '0.0.0.0:443', 'https://u:p@traefik.example.com']);
   });
 
+  it("takes Traefik's reload throttle (TRAEFIK_THROTTLE_MS, Traefik's 2 s unless set) and refuses one that is not a count of ms", () => {
+    assert.deepEqual([env({}).traefikThrottleMs, env({ TRAEFIK_THROTTLE_MS: '500' }).traefikThrottleMs, env({ TRAEFIK_THROTTLE_MS: '0' }).traefikThrottleMs], [2000, 500, 0]);
+    for (const value of ['2s', '-1', '60001']) {
+      assert.throws(() => env({ TRAEFIK_THROTTLE_MS: value }), (error: unknown) => isRailyardError(error, 'ENV_INVALID') && error.message.includes('TRAEFIK_THROTTLE_MS'));
+    }
+  });
+
   it('refuses an address without a port, a port out of range, and a non-http API URL', () => {
     for (const [name, value] of [['TRAEFIK_WEB_ADDRESS', '8080'], ['TRAEFIK_WEB_SECURE_ADDRESS', ':70000'], ['TRAEFIK_API_URL', 'ftp://x']]) {
       assert.throws(() => env({ [name!]: value! }), (error: unknown) => isRailyardError(error, 'ENV_INVALID') && error.message.includes(name!));

@@ -5,7 +5,10 @@
 // A prober GETs through it every 20 ms over 20 rollouts of a 2-replica
 // service, for busybox httpd (dies at once on SIGTERM) and for an app that
 // finishes in-flight requests; with the drain marker left out of the
-// healthcheck (drain off) the same prober must see failures.
+// healthcheck (drain off) the same prober must see failures. Without
+// TRAEFIK_API_URL the drain cannot ask Traefik whether it dropped a container:
+// it waits out Traefik's reload throttle (2 s by default, TRAEFIK_THROTTLE_MS),
+// and with that wait at 0 the prober must see failures again.
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type Docker from 'dockerode';
@@ -16,6 +19,8 @@ import { startProber, startStandIn, type StandIn } from '../../helpers/traefik-s
 import { testStack, type TestSpec } from './stack.ts';
 
 const ROLLOUTS = Number(process.env['ZERO_FAILED_ROLLOUTS'] ?? 20);
+/** Rollouts of each series with the proxy throttled as Traefik is (each one waits ~2 s more). */
+const THROTTLED = 4;
 // Short checks keep 20 rollouts × 2 images near a minute each: healthy after
 // one 250 ms interval, unhealthy 3 × 250 ms after the marker goes in. Three
 // retries and a 5 s timeout: one slow check on a loaded machine must not take a
@@ -34,17 +39,28 @@ function spec(image: string, version: number, drain: boolean): Record<string, Te
   };
 }
 
-async function rollouts(docker: Docker, image: string, count: number, drain: boolean) {
+interface Series {
+  readonly drain: boolean;
+  /** The stand-in's reload throttle. @default 200 */
+  readonly throttleMs?: number;
+  /** false: the rollouts are not given TRAEFIK_API_URL. @default true */
+  readonly api?: boolean;
+  /** TRAEFIK_THROTTLE_MS as the rollouts are told. */
+  readonly toldThrottleMs?: number;
+}
+
+async function rollouts(docker: Docker, image: string, count: number, { drain, throttleMs = 200, api = true, toldThrottleMs }: Series) {
   const stack = testStack('ry-zero');
   let standIn: StandIn | undefined;
   try {
     const first = await stack.apply(docker, spec(image, 0, drain));
     assert.deepEqual(first.services.map((s) => s.ok), [true]);
-    standIn = await startStandIn(docker, { project: stack.project.name, service: 'web', network: `${stack.project.name}_default`, port: 8080, throttleMs: 200 });
+    standIn = await startStandIn(docker, { project: stack.project.name, service: 'web', network: `${stack.project.name}_default`, port: 8080, throttleMs });
     await until(() => standIn!.backends().length === 2, 'both first containers in the stand-in\'s rotation');
     const prober = startProber(standIn.url, 20);
     for (let i = 1; i <= count; i++) {
-      const result = await stack.apply(docker, spec(image, i, drain), { traefikApiUrl: standIn.url });
+      const told = toldThrottleMs === undefined ? {} : { traefikThrottleMs: toldThrottleMs };
+      const result = await stack.apply(docker, spec(image, i, drain), api ? { traefikApiUrl: standIn.url, ...told } : told);
       assert.deepEqual(result.services.map((s) => [s.action, s.ok, s.error?.message]), [['rollout', true, undefined]], `rollout ${i}`);
     }
     await until(() => standIn!.backends().length === 2, 'two containers in rotation after the last rollout');
@@ -64,7 +80,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
 
 // The three series run at the same time (each its own stack, stand-in and
 // prober): most of a rollout is waiting on dockerd, and CI time is bounded.
-describe('zero failed requests through rollouts (Traefik stand-in, real dockerd)', { ...(await dockerSuiteOptions()), concurrency: 3 }, () => {
+describe('zero failed requests through rollouts (Traefik stand-in, real dockerd)', { ...(await dockerSuiteOptions()), concurrency: 5 }, () => {
   let docker: Docker;
   before(async () => {
     ({ docker } = await requireDocker());
@@ -74,7 +90,7 @@ describe('zero failed requests through rollouts (Traefik stand-in, real dockerd)
   for (const [name, image] of [['busybox httpd (dies at once on SIGTERM)', TEST_IMAGES.web], ['an app that finishes in-flight requests', TEST_IMAGES.graceful]] as const) {
     it(`${name}: 0 failed of every 20 ms probe over ${ROLLOUTS} rollouts`, async (t) => {
       const started = Date.now();
-      const result = await rollouts(docker, image, ROLLOUTS, true);
+      const result = await rollouts(docker, image, ROLLOUTS, { drain: true });
       t.diagnostic(`${result.sent} requests, ${result.failed} failed, ${((Date.now() - started) / ROLLOUTS).toFixed(0)} ms per rollout`);
       assert.ok(result.sent > ROLLOUTS * 20, `the prober sent only ${result.sent} requests`);
       assert.equal(result.failed, 0, `${result.failed} of ${result.sent} requests failed: ${result.failures.join('; ')}`);
@@ -82,8 +98,24 @@ describe('zero failed requests through rollouts (Traefik stand-in, real dockerd)
   }
 
   it('drain off (no marker in the healthcheck, no rollout.drain): the prober sees failures', async (t) => {
-    const result = await rollouts(docker, TEST_IMAGES.web, 2, false);
+    const result = await rollouts(docker, TEST_IMAGES.web, 2, { drain: false });
     t.diagnostic(`${result.sent} requests, ${result.failed} failed over 2 rollouts`);
     assert.ok(result.failed > 0, `no failed request of ${result.sent} without the drain: the prober cannot fail`);
+  });
+
+  // The stand-in throttles as Traefik does by default (2 s), and the rollouts have no API to ask.
+  const TRAEFIK_DEFAULT = { drain: true, throttleMs: 2000, api: false } as const;
+
+  it(`no TRAEFIK_API_URL, a proxy that reloads at most every 2 s: 0 failed over ${THROTTLED} rollouts (the drain waits out the throttle)`, async (t) => {
+    const result = await rollouts(docker, TEST_IMAGES.web, THROTTLED, TRAEFIK_DEFAULT);
+    t.diagnostic(`${result.sent} requests, ${result.failed} failed`);
+    assert.ok(result.sent > THROTTLED * 50, `the prober sent only ${result.sent} requests`);
+    assert.equal(result.failed, 0, `${result.failed} of ${result.sent} requests failed: ${result.failures.join('; ')}`);
+  });
+
+  it('the same with TRAEFIK_THROTTLE_MS=0 (stop right after unhealthy): the prober sees failures', async (t) => {
+    const result = await rollouts(docker, TEST_IMAGES.web, THROTTLED, { ...TRAEFIK_DEFAULT, toldThrottleMs: 0 });
+    t.diagnostic(`${result.sent} requests, ${result.failed} failed over ${THROTTLED} rollouts`);
+    assert.ok(result.failed > 0, `no failed request of ${result.sent} with no wait for the proxy: the prober cannot fail`);
   });
 });
