@@ -307,10 +307,19 @@ function readDotEnv(root: string): Record<string, string> {
   return parseEnv(text) as Record<string, string>;
 }
 
+/**
+ * Freezes `value` and everything it holds (own enumerable keys). Indexed
+ * loops, not Object.values: a command freezes each of 1,000 projects' trees
+ * fresh from the caches, and the arrays Object.values made were half the cost.
+ */
 export function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
+  } else {
+    const keys = Object.keys(value);
+    for (let i = 0; i < keys.length; i++) deepFreeze((value as Record<string, unknown>)[keys[i]!]);
   }
   return value;
 }

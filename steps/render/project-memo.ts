@@ -4,7 +4,7 @@ import { validatedIdentity } from '../../config/db-cache.ts';
 import type { Project } from '../../config/db-types.ts';
 import { renderProject, type ProjectOutput, type SubnetOf } from './compose.ts';
 import type { MountDigest } from './compose-service.ts';
-import type { Route } from './routes.ts';
+import { ownRoutes, type Route } from './routes.ts';
 
 export interface MemoEntry {
   /** A hash of db.yml's project, its routes and the stack label, as JSON: what the output was rendered from. */
@@ -51,11 +51,15 @@ const inputs = new WeakMap<Project, { readonly routes: readonly Route[]; readonl
 
 function inputOf(project: Project, routes: readonly Route[], stack: string | undefined): string {
   const known = inputs.get(project);
-  if (known !== undefined && known.stack === stack && known.routes.length === routes.length && known.routes.every((route, i) => route === routes[i])) return known.input;
-  const input = hash('sha1', `${projectHash(project)}\n${JSON.stringify([routes, stack ?? null])}`, 'base64');
+  if (known !== undefined && known.stack === stack && sameRoutes(known.routes, routes)) return known.input;
+  // A validated project's own routes follow from its identity (code and text): they need no serialising.
+  const own = validatedIdentity(project) !== undefined && sameRoutes(routes, ownRoutes(project));
+  const input = hash('sha1', `${projectHash(project)}\n${own ? 'own routes' : JSON.stringify(routes)}\n${JSON.stringify(stack ?? null)}`, 'base64');
   if (Object.isFrozen(project) && routes.every((route) => Object.isFrozen(route))) inputs.set(project, { routes: [...routes], stack, input });
   return input;
 }
+
+const sameRoutes = (a: readonly Route[], b: readonly Route[]): boolean => a.length === b.length && a.every((route, i) => route === b[i]);
 
 export class ProjectMemo {
   readonly #store: CacheFile<MemoEntry>;

@@ -68,6 +68,11 @@ export function routesOf(config: DbConfig): RouteSet {
  */
 const routesByProject = new WeakMap<Project, RouteSet>();
 
+/** The routes routesOf gives `project`: its own, none while it is disabled. */
+export function ownRoutes(project: Project): readonly Route[] {
+  return project.enabled ? projectRoutes(project).routes : [];
+}
+
 function projectRoutes(project: Project): RouteSet {
   const known = routesByProject.get(project);
   if (known !== undefined) return known;
