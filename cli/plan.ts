@@ -47,7 +47,7 @@ export async function runPlan(project: string | undefined, options: PlanOptions,
   const docker = readSourceFor(env.dockerHost, () => createDocker(env.dockerHost));
   // Rendered as apply would (the kept subnets, the last render's memo: unchanged projects are lookups), writing nothing.
   const stack = await renderPreview(loaded.config, env, { root: env.root, networkPool: env.networkPool, docker });
-  const desired = desiredFromRender(stack, loaded.config, env.root);
+  const desired = desiredFromRender(stack, loaded.config, env.root, env);
   const result = await computeDiff(docker, desired, { project, service: options.service }, env.root);
   // Route truth: what each router Traefik is given dials, as `railyard routes` prints it.
   const routes = await routeReport(docker, stack.routes, { traefikApiUrl: env.traefikApiUrl });

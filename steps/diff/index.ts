@@ -38,7 +38,7 @@ export const diff: Step<'diff', DiffResult> = {
   needs: [validate, render],
   async run(ctx) {
     const { config } = ctx.resultOf(validate);
-    const desired = desiredFromRender(ctx.resultOf(render), config, ctx.env.root);
+    const desired = desiredFromRender(ctx.resultOf(render), config, ctx.env.root, ctx.env);
     const scope = ctx.project === '*' ? { service: ctx.service } : { project: ctx.project, service: ctx.service };
     // Reads over plain HTTP: a run with nothing to change never loads dockerode.
     const result = await computeDiff(readSourceOf(ctx.clients), desired, scope, ctx.env.root);
@@ -92,8 +92,18 @@ function refuseForeign(desired: readonly DesiredProject[], foreign: readonly Ser
   }
 }
 
+/** What a drain waits for once the old container is unhealthy (steps/rollout/drain.ts), as plan says it. */
+export interface ProxyDrop {
+  readonly traefikApiUrl: string | undefined;
+  readonly traefikThrottleMs: number;
+}
+
+const proxyDropText = (proxy: ProxyDrop): string =>
+  proxy.traefikApiUrl !== undefined ? "Traefik's API until it drops it" : `Traefik's ${proxy.traefikThrottleMs} ms reload throttle (no TRAEFIK_API_URL to ask)`;
+
 /** Adapts render's output (and db.yml's rollout settings) to what the planner compares. */
-export function desiredFromRender(stack: RenderedStack, config: DbConfig, root: string): DesiredProject[] {
+export function desiredFromRender(stack: RenderedStack, config: DbConfig, root: string, proxy?: ProxyDrop): DesiredProject[] {
+  const proxyDrop = proxy === undefined ? undefined : proxyDropText(proxy);
   // One map, not a search of db.yml per service: that was quadratic (644 ms at 5,000 projects).
   const rollouts = new Map<string, DbConfig['projects'][number]['services'][number]['rollout']>();
   for (const p of config.projects) {
@@ -112,6 +122,7 @@ export function desiredFromRender(stack: RenderedStack, config: DbConfig, root: 
       replicas: service.replicas,
       definition: service.definition,
       rollout: rollouts.get(`${project.name}\0${service.service}`),
+      proxyDrop,
     })),
   }));
 }

@@ -15,6 +15,8 @@ export interface DesiredService {
   /** The rendered compose block. */
   readonly definition: Readonly<Record<string, unknown>>;
   readonly rollout?: Rollout | undefined;
+  /** How a marker drain learns that the proxy dropped a container (desiredFromRender), for plan. */
+  readonly proxyDrop?: string | undefined;
 }
 
 export interface DesiredProject {
@@ -102,7 +104,7 @@ function planService(desired: DesiredService, current: readonly ServiceContainer
 /** How the rollout takes the old containers out of rotation (README "Rollouts"), for plan. */
 function drainSummary(desired: DesiredService): string {
   const mode = drainMode(desired.definition['healthcheck'] as Healthcheck | undefined);
-  if (mode.kind === 'marker') return 'drain: healthcheck marker';
+  if (mode.kind === 'marker') return `drain: healthcheck marker${desired.proxyDrop === undefined ? '' : `, then ${desired.proxyDrop}`}`;
   const drain = desired.rollout?.drain;
   return `drain: ${drain !== undefined ? `rollout.drain ${drain}` : 'none, stops at once'} (no marker: ${mode.why})`;
 }

@@ -46,7 +46,7 @@ describe('drain marker through the real steps (real dockerd)', await dockerSuite
     stack.writeDb(db('two'));
     const reasons = (await plan()).get(diff).plan.map((p) => [p.action, p.reason.replace(/^.*stateless; /, '')]);
     assert.deepEqual(reasons, [
-      ['rollout', 'drain: healthcheck marker'],
+      ['rollout', "drain: healthcheck marker, then Traefik's 2000 ms reload throttle (no TRAEFIK_API_URL to ask)"],
       ['rollout', 'drain: rollout.drain 1s (no marker: healthcheck test is CMD form (it may run without a shell; write it as CMD-SHELL to drain by marker))'],
     ]);
     const [old] = await listContainers(docker, { project: stack.project, service: `${stack.project}-web` });
