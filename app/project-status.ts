@@ -43,11 +43,12 @@ export interface ServiceStatus {
   } | null;
 }
 
-/** The container listing and, when db.yml has swarm projects, the swarm's services and tasks: side by side, once. */
-export async function readEngine(docker: DockerClient, config: DbConfig): Promise<EngineState> {
-  const swarmUsed = config.projects.some((p) => (p.runtime ?? config.runtime) === 'swarm');
+/** The container listing (of `only`, when given) and, when db.yml (or `only`) has swarm projects, the swarm's services and tasks: side by side, once. */
+export async function readEngine(docker: DockerClient, config: DbConfig, only?: Project): Promise<EngineState> {
+  const swarmUsed = (only === undefined ? config.projects : [only]).some((p) => (p.runtime ?? config.runtime) === 'swarm');
   const [containers, swarm] = await Promise.all([
-    listContainers(docker).catch(() => undefined),
+    // One project's status lists that project's containers, not the host's.
+    listContainers(docker, only === undefined ? {} : { project: only.name }).catch(() => undefined),
     swarmUsed ? swarmServiceTasks(docker).then((list) => list, (error: unknown) => error as Error) : undefined,
   ]);
   if (swarm instanceof Error) {

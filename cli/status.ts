@@ -30,7 +30,7 @@ async function runStatus(name: string | undefined, options: StatusOptions, comma
   const { config } = loaded;
   const projects = config.projects.filter((p) => name === undefined || p.name.toLowerCase() === name.toLowerCase());
   if (name !== undefined && projects.length === 0) throw new RailyardError('PROJECT_NOT_FOUND', `${db.label} has no project ${JSON.stringify(name)}`);
-  const engine = await readEngine(createDocker(env.dockerHost), config);
+  const engine = await readEngine(createDocker(env.dockerHost), config, name === undefined ? undefined : projects[0]);
   const store = RunStore.open(storePath(env.root));
   try {
     const views = projects.map((project) => ({ ...projectView(config, project, engine), ...projectHistory(store, project.name) }));
