@@ -30,7 +30,7 @@ export const drift: Step<'drift', DriftResult> = {
   needs: [validate, render],
   async run(ctx) {
     if (ctx.trigger.meta?.['all'] !== true) return { projects: undefined, reasons: {} };
-    const desired = desiredFromRender(ctx.resultOf(render), ctx.resultOf(validate).config, ctx.env.root);
+    const desired = desiredFromRender(ctx.resultOf(render), ctx.resultOf(validate).config, ctx.env.root, ctx.env);
     try {
       const { plan } = await computeDiff(readSourceOf(ctx.clients), desired, { service: undefined }, ctx.env.root);
       const result = driftOf(plan);

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import type { DbConfig } from '../../config/db-types.ts';
+import type { TraefikWait } from '../../config/env.ts';
 import type { Step } from '../../pipeline/types.ts';
 import { byStack, listContainers, stackIdOf, type ServiceContainer } from '../../runtime/containers.ts';
 import { RailyardError } from '../../core/errors.ts';
@@ -93,16 +94,11 @@ function refuseForeign(desired: readonly DesiredProject[], foreign: readonly Ser
 }
 
 /** What a drain waits for once the old container is unhealthy (steps/rollout/drain.ts), as plan says it. */
-export interface ProxyDrop {
-  readonly traefikApiUrl: string | undefined;
-  readonly traefikThrottleMs: number;
-}
-
-const proxyDropText = (proxy: ProxyDrop): string =>
+const proxyDropText = (proxy: TraefikWait): string =>
   proxy.traefikApiUrl !== undefined ? "Traefik's API until it drops it" : `Traefik's ${proxy.traefikThrottleMs} ms reload throttle (no TRAEFIK_API_URL to ask)`;
 
 /** Adapts render's output (and db.yml's rollout settings) to what the planner compares. */
-export function desiredFromRender(stack: RenderedStack, config: DbConfig, root: string, proxy?: ProxyDrop): DesiredProject[] {
+export function desiredFromRender(stack: RenderedStack, config: DbConfig, root: string, proxy?: TraefikWait): DesiredProject[] {
   const proxyDrop = proxy === undefined ? undefined : proxyDropText(proxy);
   // One map, not a search of db.yml per service: that was quadratic (644 ms at 5,000 projects).
   const rollouts = new Map<string, DbConfig['projects'][number]['services'][number]['rollout']>();

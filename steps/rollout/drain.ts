@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Rollout } from '../../config/db-types.ts';
+import { TRAEFIK_THROTTLE_DEFAULT_MS } from '../../config/env.ts';
 import { inspectHealth, markDraining, stopAndRemove, type HealthInfo } from '../../runtime/container-ops.ts';
 import type { ServiceContainer } from '../../runtime/containers.ts';
 import type { DockerClient } from '../../runtime/docker.ts';
@@ -15,7 +16,7 @@ export interface DrainOptions {
   readonly rollout: Rollout | undefined;
   /** Where set, wait until Traefik no longer lists a drained container. */
   readonly traefikApiUrl: string | undefined;
-  /** Without the API: how long Traefik may take to apply the drop (TRAEFIK_THROTTLE_MS). @default TRAEFIK_THROTTLE_MS */
+  /** Without the API: how long Traefik may take to apply the drop (TRAEFIK_THROTTLE_MS). @default TRAEFIK_THROTTLE_DEFAULT_MS */
   readonly traefikThrottleMs?: number | undefined;
   readonly signal: AbortSignal | undefined;
   readonly log: Logger;
@@ -26,14 +27,6 @@ const NS_PER_MS = 1e6;
 const CHECK_DEFAULTS = { intervalMs: 30_000, timeoutMs: 30_000, retries: 3 };
 /** Traefik's docker provider applies changes throttled (2 s by default): allow it a few rounds. */
 const TRAEFIK_DROP_TIMEOUT_MS = 15_000;
-/**
- * Traefik's `providersThrottleDuration` unless TRAEFIK_THROTTLE_MS says
- * otherwise: it applies a change at most this long after the last reload, so
- * an unhealthy container can stay in rotation that long (seen with a stand-in
- * throttling as Traefik does: 22 of 490 probes failed over 4 rollouts when the
- * stop came right after the unhealthy event).
- */
-export const TRAEFIK_THROTTLE_MS = 2000;
 /** Traefik's API is read until it drops the container: a local read, so often (the stop waits on it). */
 const TRAEFIK_POLL_MS = 25;
 /**
@@ -101,8 +94,10 @@ async function drainOne(
       throwIfAborted(options.signal);
       if (outcome === 'engine gone') throw await engineGoneDuringDrain(docker, container);
       if (outcome === 'timeout') options.log.warn({ container: container.name, ms: bound }, 'drain marker: no unhealthy event in time');
-      if (outcome === 'unhealthy') await outOfTraefik(container, ips, options);
-      if (outcome === 'unhealthy') await abortableSleep(IN_FLIGHT_GRACE_MS, options.signal);
+      if (outcome === 'unhealthy') {
+        await outOfTraefik(container, ips, options);
+        await abortableSleep(IN_FLIGHT_GRACE_MS, options.signal);
+      }
       how = outcome === 'unhealthy' ? 'marker' : `marker (${outcome})`;
     } else {
       options.log.warn({ container: container.name }, 'drain marker could not be written; falling back to rollout.drain');
@@ -119,15 +114,16 @@ async function drainOne(
  * without it, Traefik's reload throttle, the longest it may still route there.
  */
 async function outOfTraefik(container: ServiceContainer, ips: readonly string[], options: DrainOptions): Promise<void> {
-  const throttle = options.traefikThrottleMs ?? TRAEFIK_THROTTLE_MS;
+  const throttle = options.traefikThrottleMs ?? TRAEFIK_THROTTLE_DEFAULT_MS;
   if (options.traefikApiUrl !== undefined && ips.length > 0) {
-    const dropped = await waitTraefikDropped(options.traefikApiUrl, ips, TRAEFIK_DROP_TIMEOUT_MS, options.signal, TRAEFIK_POLL_MS).catch((error: unknown) => {
+    try {
+      const dropped = await waitTraefikDropped(options.traefikApiUrl, ips, TRAEFIK_DROP_TIMEOUT_MS, options.signal, TRAEFIK_POLL_MS);
+      if (!dropped) options.log.warn({ container: container.name }, 'Traefik still lists the draining container');
+      return;
+    } catch (error) {
       throwIfAborted(options.signal);
       options.log.warn({ container: container.name, err: error, ms: throttle }, 'Traefik API unreadable; waiting out its reload throttle instead');
-      return undefined;
-    });
-    if (dropped === false) options.log.warn({ container: container.name }, 'Traefik still lists the draining container');
-    if (dropped !== undefined) return;
+    }
   } else {
     const why = options.traefikApiUrl === undefined ? 'no TRAEFIK_API_URL to ask' : 'no address of it to look for in Traefik\'s API';
     options.log.info({ container: container.name, ms: throttle }, `waiting out Traefik's reload throttle (${why})`);

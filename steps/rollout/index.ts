@@ -1,5 +1,6 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { TraefikWait } from '../../config/env.ts';
 import type { Logger } from 'pino';
 import { RailyardError } from '../../core/errors.ts';
 import type { Step } from '../../pipeline/types.ts';
@@ -28,7 +29,8 @@ export interface RolloutResult {
   readonly services: readonly ServiceOutcome[];
 }
 
-export interface RolloutOptions {
+/** TRAEFIK_API_URL and TRAEFIK_THROTTLE_MS: what a drain waits on for Traefik (drain.ts). */
+export interface RolloutOptions extends Partial<TraefikWait> {
   readonly root: string;
   readonly dockerHost?: string | undefined;
   /** DOCKER_CONFIG, for swarm deploys with registry credentials. */
@@ -36,9 +38,6 @@ export interface RolloutOptions {
   readonly log: Logger;
   /** The run's abort signal: a rollout's waits end on it. */
   readonly signal?: AbortSignal | undefined;
-  readonly traefikApiUrl?: string | undefined;
-  /** TRAEFIK_THROTTLE_MS: how long a drain waits for Traefik without its API. */
-  readonly traefikThrottleMs?: number | undefined;
 }
 
 /** Acts on the diff's plan; fails with the first service's error after trying every project. */

@@ -1,3 +1,4 @@
+import type { TraefikWait } from '../../config/env.ts';
 import type { Logger } from 'pino';
 import { isRailyardError, RailyardError } from '../../core/errors.ts';
 import { composeUp, composeProjectName, type ComposeTarget } from '../../runtime/compose.ts';
@@ -18,13 +19,10 @@ export interface RolloutTimings {
   readonly doneAt: number;
 }
 
-export interface ZeroDowntimeOptions {
+export interface ZeroDowntimeOptions extends Partial<TraefikWait> {
   readonly log: Logger;
   /** The run's abort signal: every wait ends on it (SIGTERM with SHUTDOWN_GRACE). */
   readonly signal?: AbortSignal | undefined;
-  readonly traefikApiUrl?: string | undefined;
-  /** TRAEFIK_THROTTLE_MS (drain.ts). */
-  readonly traefikThrottleMs?: number | undefined;
 }
 
 /**
