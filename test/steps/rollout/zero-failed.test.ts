@@ -21,6 +21,8 @@ import { testStack, type TestSpec } from './stack.ts';
 const ROLLOUTS = Number(process.env['ZERO_FAILED_ROLLOUTS'] ?? 20);
 /** Rollouts of each series with the proxy throttled as Traefik is (each one waits ~2 s more). */
 const THROTTLED = 4;
+/** A TRAEFIK_API_URL nothing listens on (port 1 on loopback: refused at once). */
+const DEAD_API = 'http://127.0.0.1:1';
 // Short checks keep 20 rollouts × 2 images near a minute each: healthy after
 // one 250 ms interval, unhealthy 3 × 250 ms after the marker goes in. Three
 // retries and a 5 s timeout: one slow check on a loaded machine must not take a
@@ -43,8 +45,8 @@ interface Series {
   readonly drain: boolean;
   /** The stand-in's reload throttle. @default 200 */
   readonly throttleMs?: number;
-  /** false: the rollouts are not given TRAEFIK_API_URL. @default true */
-  readonly api?: boolean;
+  /** false: the rollouts are not given TRAEFIK_API_URL; 'dead': one where nothing answers. @default true */
+  readonly api?: boolean | 'dead';
   /** TRAEFIK_THROTTLE_MS as the rollouts are told. */
   readonly toldThrottleMs?: number;
 }
@@ -60,7 +62,8 @@ async function rollouts(docker: Docker, image: string, count: number, { drain, t
     const prober = startProber(standIn.url, 20);
     for (let i = 1; i <= count; i++) {
       const told = toldThrottleMs === undefined ? {} : { traefikThrottleMs: toldThrottleMs };
-      const result = await stack.apply(docker, spec(image, i, drain), api ? { traefikApiUrl: standIn.url, ...told } : told);
+      const apiUrl = api === 'dead' ? DEAD_API : api ? standIn.url : undefined;
+      const result = await stack.apply(docker, spec(image, i, drain), apiUrl === undefined ? told : { traefikApiUrl: apiUrl, ...told });
       assert.deepEqual(result.services.map((s) => [s.action, s.ok, s.error?.message]), [['rollout', true, undefined]], `rollout ${i}`);
     }
     await until(() => standIn!.backends().length === 2, 'two containers in rotation after the last rollout');
@@ -80,7 +83,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
 
 // The three series run at the same time (each its own stack, stand-in and
 // prober): most of a rollout is waiting on dockerd, and CI time is bounded.
-describe('zero failed requests through rollouts (Traefik stand-in, real dockerd)', { ...(await dockerSuiteOptions()), concurrency: 5 }, () => {
+describe('zero failed requests through rollouts (Traefik stand-in, real dockerd)', { ...(await dockerSuiteOptions()), concurrency: 6 }, () => {
   let docker: Docker;
   before(async () => {
     ({ docker } = await requireDocker());
@@ -110,6 +113,12 @@ describe('zero failed requests through rollouts (Traefik stand-in, real dockerd)
     const result = await rollouts(docker, TEST_IMAGES.web, THROTTLED, TRAEFIK_DEFAULT);
     t.diagnostic(`${result.sent} requests, ${result.failed} failed`);
     assert.ok(result.sent > THROTTLED * 50, `the prober sent only ${result.sent} requests`);
+    assert.equal(result.failed, 0, `${result.failed} of ${result.sent} requests failed: ${result.failures.join('; ')}`);
+  });
+
+  it(`an unreadable TRAEFIK_API_URL, the same proxy: 0 failed over ${THROTTLED} rollouts (the drain falls back to the throttle)`, async (t) => {
+    const result = await rollouts(docker, TEST_IMAGES.web, THROTTLED, { ...TRAEFIK_DEFAULT, api: 'dead' });
+    t.diagnostic(`${result.sent} requests, ${result.failed} failed`);
     assert.equal(result.failed, 0, `${result.failed} of ${result.sent} requests failed: ${result.failures.join('; ')}`);
   });
 
