@@ -12,11 +12,11 @@ import { interpolate } from './interpolate.ts';
 import { checkDb, normalize, rawScalar, sortProblems, type DbCheck, type RawScalar, type DbChecker } from './load-db.ts';
 import { expandedSize, MAX_EXPANDED_VALUES, sourceOf } from './parse-yaml.ts';
 import { mayHoldIntegerFloat } from './py-str.ts';
-import { semanticChecks } from './semantic-checks.ts';
-import { configWarnings } from './warnings.ts';
+import { projectClaims, rememberClaims, semanticChecks, type Claim } from './semantic-checks.ts';
+import { configWarnings, projectWarnings, rememberWarnings, type KnownWarnings } from './warnings.ts';
 import { YAML11_SCHEMA } from './yaml11.ts';
 
-const VERSION = 1;
+const VERSION = 2;
 
 /**
  * Validated projects of db.yml, keyed by a hash of each project's own text
@@ -49,15 +49,22 @@ export class DbCache {
     if (entry === undefined || !entry.vars.every(([name, value]) => valueHash(vars[name]) === value)) return undefined;
     this.#used.add(chunk);
     identities.set(entry.project, `${this.#store.key}|${chunk}|${JSON.stringify(entry.vars)}`);
+    // The project's own checks and warnings, found for this text before: only those across projects run again.
+    if (entry.claims !== undefined) rememberClaims(entry.project, entry.claims);
+    if (entry.warnings !== undefined) rememberWarnings(entry.project, entry.warnings);
     return entry.project;
   }
 
-  /** Keeps a checked project: `parsed` is its value before interpolation (the variables it names are recorded). */
+  /**
+   * Keeps a checked project: `parsed` is its value before interpolation (the
+   * variables it names are recorded), with what its own checks and warnings
+   * found (config/semantic-checks.ts, config/warnings.ts), once they ran.
+   */
   set(chunk: string, parsed: unknown, project: Project, vars: Readonly<Record<string, string>>): void {
     this.#used.add(chunk);
     if (!jsonSafe(project)) return; // .inf, a timestamp...: checked afresh each time
     const names = [...referenced(parsed, new Set<string>())];
-    const entry: Entry = { project, vars: names.map((name) => [name, valueHash(vars[name])]) };
+    const entry: Entry = { project, vars: names.map((name) => [name, valueHash(vars[name])]), claims: projectClaims(project), warnings: projectWarnings(project) };
     this.#store.set(chunk, entry);
     identities.set(project, `${this.#store.key}|${chunk}|${JSON.stringify(entry.vars)}`);
   }
@@ -78,6 +85,10 @@ interface Entry {
   readonly project: Project;
   /** Each variable the project's text names, and a hash of its value then (`-` when it was unset). */
   readonly vars: readonly (readonly [string, string])[];
+  /** What the project claims (routes, host ports), found by its own checks. */
+  readonly claims?: readonly Claim[] | undefined;
+  /** Its warnings by per-project check. */
+  readonly warnings?: Readonly<Record<string, KnownWarnings>> | undefined;
 }
 
 /**
@@ -158,9 +169,10 @@ function incremental(text: string, split: NonNullable<ReturnType<typeof splitPro
   const config = deepFreeze({ ...checked, projects: projects as Project[] }) satisfies DbConfig;
   if (semanticChecks(config, source, file).length > 0) return undefined;
   if (hostAccessProblems(config, vars, source, file).length > 0) return undefined;
+  const warnings = sortProblems(configWarnings(config, source, file));
   fresh.forEach((index, k) => cache.set(hashes[index]!, values[k], projects[index]!, vars));
   cache.last = { mode: 'projects', fresh };
-  return { ok: true, config, problems: [], warnings: sortProblems(configWarnings(config, source, file)) };
+  return { ok: true, config, problems: [], warnings };
 }
 
 /** The value of YAML text parsed by itself, or undefined when it does not parse. */

@@ -53,9 +53,9 @@ export function semanticChecks(config: DbConfig, source: SourceMap, file: string
   const projectNames = new Map<string, Segments>();
   const routes = new Map<string, Segments>();
   const hostports = new Map<string, Segments>();
-  const claim = (at: Segments, { kind, key, segments, message }: Claim): void => {
+  const claim = (at: Segments, { kind, key, segments, message: [head, tail] }: Claim): void => {
     const earlier = firstSeen(kind === 'route' ? routes : hostports, key, [...at, ...segments]);
-    if (earlier) report(kind === 'route' ? 'DUPLICATE_ROUTE' : 'DUPLICATE_HOSTPORT', [...at, ...segments], message(earlier.line));
+    if (earlier) report(kind === 'route' ? 'DUPLICATE_ROUTE' : 'DUPLICATE_HOSTPORT', [...at, ...segments], `${head}${earlier.line}${tail}`);
   };
   config.projects.forEach((project, p) => {
     const at: Segments = ['projects', p];
@@ -141,22 +141,34 @@ function dependencies(service: Service, at: Segments): [string, Segments][] {
     : Object.keys(deps).map((target): [string, Segments] => [target, [...at, target]]);
 }
 
-/** A route or host port an ingress takes: a second project or service taking it is a problem. */
-interface Claim {
+/** A route or host port an ingress takes: a second project or service taking it is a problem. Plain data: the validate cache keeps it. */
+export interface Claim {
   readonly kind: 'route' | 'hostport';
   readonly key: string;
   /** Below the project (`['services', 0, 'ingress', 1]`). */
   readonly segments: Segments;
-  /** The problem's message, given the line of the first claim. */
-  readonly message: (line: number) => string;
+  /** The problem's message around the line of the first claim: `${head}${line}${tail}`. */
+  readonly message: readonly [head: string, tail: string];
 }
 
 /**
  * The projects whose own checks found nothing, with what they claim. A frozen
  * project (as a check returns it) cannot change, so its own checks run once
- * per object (issue 17 item 4: a one-project change checked all 1,000).
+ * per object (issue 17 item 4: a one-project change checked all 1,000), and
+ * once per text across processes: the validate cache keeps the claims
+ * (`projectClaims`) and hands them back with the project (`rememberClaims`).
  */
 const cleanProjects = new WeakMap<Project, readonly Claim[]>();
+
+/** What a project claims, once its own checks found nothing (undefined before, or when they found something). */
+export function projectClaims(project: Project): readonly Claim[] | undefined {
+  return cleanProjects.get(project);
+}
+
+/** Takes `claims` as what `project` claims, as found for the same project text before (config/db-cache.ts, which freezes it before use). */
+export function rememberClaims(project: Project, claims: readonly Claim[]): void {
+  cleanProjects.set(project, claims);
+}
 
 /** Checks an ingress by itself (`at` is its project's), and hands what it claims to `claim`. */
 function checkIngress(project: Project, service: Service, ingress: Ingress, rel: Segments, at: Segments, report: Report, claim: (c: Claim) => void): void {
@@ -167,8 +179,8 @@ function checkIngress(project: Project, service: Service, ingress: Ingress, rel:
   for (const domain of domainsOf(ingress)) {
     if (ingress.router === 'udp') break; // udp routes have no rule: host ports tell them apart
     const prefix = ingress.router === 'tcp' ? '' : ingress.path_prefix ?? '';
-    const message = (line: number): string => `${ingress.router} route for ${domain}${prefix ? ` with path prefix ${prefix}` : ''} (${owner}) is already claimed at line ${line}; change the domain, router or path_prefix`;
-    claim({ kind: 'route', key: `${ingress.router} ${domain.toLowerCase()} ${prefix}`, segments: rel, message });
+    const head = `${ingress.router} route for ${domain}${prefix ? ` with path prefix ${prefix}` : ''} (${owner}) is already claimed at line `;
+    claim({ kind: 'route', key: `${ingress.router} ${domain.toLowerCase()} ${prefix}`, segments: rel, message: [head, '; change the domain, router or path_prefix'] });
   }
   if (ingress.hostport !== undefined) {
     const traefik = TRAEFIK_PORTS.get(ingress.hostport);
@@ -176,8 +188,8 @@ function checkIngress(project: Project, service: Service, ingress: Ingress, rel:
       report('DUPLICATE_HOSTPORT', [...at, ...rel, 'hostport'], `host port ${ingress.hostport}/tcp is Traefik's own "${traefik}" entrypoint; pick another hostport`);
       return;
     }
-    const message = (line: number): string => `host port ${ingress.hostport}/${ingress.protocol} (${owner}) is already claimed at line ${line}; each host port and protocol can be used once`;
-    claim({ kind: 'hostport', key: `${ingress.hostport}/${ingress.protocol}`, segments: [...rel, 'hostport'], message });
+    const head = `host port ${ingress.hostport}/${ingress.protocol} (${owner}) is already claimed at line `;
+    claim({ kind: 'hostport', key: `${ingress.hostport}/${ingress.protocol}`, segments: [...rel, 'hostport'], message: [head, '; each host port and protocol can be used once'] });
   }
 }
 

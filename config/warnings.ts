@@ -23,29 +23,57 @@ const ntfyOnly: WarningCheck = (config, warn) => {
 /** A check of one project; its segments start below the project (`['services', 0, ...]`). */
 type ProjectWarningCheck = (project: Project, runtime: DbConfig['runtime'], warn: WarnAt) => void;
 
+/** A project check's warnings, as `WarnAt` arguments, under the top-level runtime they were found with. Plain data: the validate cache keeps it. */
+export interface KnownWarnings {
+  readonly runtime: DbConfig['runtime'];
+  readonly calls: readonly Parameters<WarnAt>[];
+}
+
+/** Per frozen project, each project check's warnings by the check's name. */
+const found = new WeakMap<Project, Record<string, KnownWarnings>>();
+/** The project checks' names, as `perProject` registers them. */
+const PROJECT_CHECKS: string[] = [];
+
 /**
  * Runs a project check on every project. A frozen project (as a check returns
  * it) cannot change, so its warnings are found once per object and top-level
- * runtime (issue 17 item 4: a one-project change looked at all 1,000 projects).
+ * runtime (issue 17 item 4: a one-project change looked at all 1,000 projects),
+ * and once per text across processes: the validate cache keeps them
+ * (`projectWarnings`) and hands them back with the project (`rememberWarnings`).
  */
-function perProject(check: ProjectWarningCheck): WarningCheck {
-  const memo = new WeakMap<Project, { readonly runtime: DbConfig['runtime']; readonly calls: readonly Parameters<WarnAt>[] }>();
+function perProject(name: string, check: ProjectWarningCheck): WarningCheck {
+  PROJECT_CHECKS.push(name);
   return (config, warn) => {
     config.projects.forEach((project, p) => {
-      let known = memo.get(project);
+      let known = found.get(project)?.[name];
       if (known === undefined || known.runtime !== config.runtime) {
         const calls: Parameters<WarnAt>[] = [];
         check(project, config.runtime, (...call) => calls.push(call));
         known = { runtime: config.runtime, calls };
-        if (Object.isFrozen(project)) memo.set(project, known);
+        if (Object.isFrozen(project)) {
+          let record = found.get(project);
+          if (record === undefined) found.set(project, (record = {}));
+          record[name] = known;
+        }
       }
       for (const [code, segments, message, onKey] of known.calls) warn(code, ['projects', p, ...segments], message, onKey);
     });
   };
 }
 
+/** A frozen project's warnings by check, once every project check has looked at it. */
+export function projectWarnings(project: Project): Readonly<Record<string, KnownWarnings>> | undefined {
+  const known = found.get(project);
+  return known !== undefined && PROJECT_CHECKS.every((name) => known[name] !== undefined) ? known : undefined;
+}
+
+/** Takes `known` as a project's warnings, as found for the same project text before (config/db-cache.ts, which freezes it before use). */
+export function rememberWarnings(project: Project, known: Readonly<Record<string, KnownWarnings>>): void {
+  found.set(project, { ...known });
+}
+
 /** `placement` pins a swarm service to a node; compose has no nodes to choose from. */
-const swarmOnly = perProject((project, runtime, warn) => {
+const swarmOnly = perProject('swarmOnly', (project, runtime, warn) => {
   if ((project.runtime ?? runtime) === 'swarm') return;
   project.services.forEach((service, s) => {
     if (service.placement === undefined) return;
@@ -59,7 +87,7 @@ const swarmOnly = perProject((project, runtime, warn) => {
  * the service, with a warning to move them. Long-syntax volumes there get no
  * data folder and no change tracking.
  */
-const ownFieldProperties = perProject((project, _runtime, warn) => {
+const ownFieldProperties = perProject('ownFieldProperties', (project, _runtime, warn) => {
   project.services.forEach((service, s) => {
     for (const [key, value] of Object.entries(service.additional_properties)) {
       const own = OWN_FIELDS[key];
@@ -76,7 +104,7 @@ const ownFieldProperties = perProject((project, _runtime, warn) => {
 });
 
 /** Domains with `_`: Traefik routes them, but no CA issues a certificate for such a name. */
-const underscoreDomains = perProject((project, _runtime, warn) => {
+const underscoreDomains = perProject('underscoreDomains', (project, _runtime, warn) => {
   project.services.forEach((service, s) => {
     service.ingress.forEach((ingress, i) => {
       const at = ['services', s, 'ingress', i];
