@@ -7,7 +7,7 @@ import { codeStamp, fileStamp } from './code-stamp.ts';
 import type { DbConfig, Project } from './db-types.ts';
 import { splitProjects } from './db-split.ts';
 import { deepFreeze } from './env.ts';
-import { hostAccessProblems } from './host-access.ts';
+import { hostAccessProblems, knownFindings, rememberFindings, type HostAccessFinding } from './host-access.ts';
 import { interpolate } from './interpolate.ts';
 import { checkDb, normalize, rawScalar, sortProblems, type DbCheck, type RawScalar, type DbChecker } from './load-db.ts';
 import { expandedSize, MAX_EXPANDED_VALUES, sourceOf } from './parse-yaml.ts';
@@ -52,19 +52,21 @@ export class DbCache {
     // The project's own checks and warnings, found for this text before: only those across projects run again.
     if (entry.claims !== undefined) rememberClaims(entry.project, entry.claims);
     if (entry.warnings !== undefined) rememberWarnings(entry.project, entry.warnings);
+    if (entry.hostAccess !== undefined) rememberFindings(entry.project, entry.hostAccess);
     return entry.project;
   }
 
   /**
    * Keeps a checked project: `parsed` is its value before interpolation (the
-   * variables it names are recorded), with what its own checks and warnings
-   * found (config/semantic-checks.ts, config/warnings.ts), once they ran.
+   * variables it names are recorded), with what its own checks, warnings and
+   * host-access findings found (config/semantic-checks.ts, warnings.ts,
+   * host-access.ts), once they ran.
    */
   set(chunk: string, parsed: unknown, project: Project, vars: Readonly<Record<string, string>>): void {
     this.#used.add(chunk);
     if (!jsonSafe(project)) return; // .inf, a timestamp...: checked afresh each time
     const names = [...referenced(parsed, new Set<string>())];
-    const entry: Entry = { project, vars: names.map((name) => [name, valueHash(vars[name])]), claims: projectClaims(project), warnings: projectWarnings(project) };
+    const entry: Entry = { project, vars: names.map((name) => [name, valueHash(vars[name])]), claims: projectClaims(project), warnings: projectWarnings(project), hostAccess: knownFindings(project) };
     this.#store.set(chunk, entry);
     identities.set(project, `${this.#store.key}|${chunk}|${JSON.stringify(entry.vars)}`);
   }
@@ -89,6 +91,8 @@ interface Entry {
   readonly claims?: readonly Claim[] | undefined;
   /** Its warnings by per-project check. */
   readonly warnings?: Readonly<Record<string, KnownWarnings>> | undefined;
+  /** Its settings that hand a container the host (config/host-access.ts). */
+  readonly hostAccess?: readonly HostAccessFinding[] | undefined;
 }
 
 /**

@@ -74,9 +74,21 @@ export function hostAccessFindings(config: DbConfig): HostAccessFinding[] {
 /**
  * A frozen project (as a check returns it) cannot change, so its findings are
  * found once per object (issue 17 item 4: a one-project change looked at every
- * service of the 1,000 projects, twice). Segments are relative to the project.
+ * service of the 1,000 projects, twice), and once per text across processes:
+ * the validate cache keeps them (`knownFindings`) and hands them back with the
+ * project (`rememberFindings`). Segments are relative to the project.
  */
 const findingsOf = new WeakMap<Project, readonly HostAccessFinding[]>();
+
+/** A frozen project's findings, once they were looked for. */
+export function knownFindings(project: Project): readonly HostAccessFinding[] | undefined {
+  return findingsOf.get(project);
+}
+
+/** Takes `findings` as the project's, as found for the same project text before (config/db-cache.ts, which freezes it before use). */
+export function rememberFindings(project: Project, findings: readonly HostAccessFinding[]): void {
+  findingsOf.set(project, findings);
+}
 
 function projectFindings(project: Project): readonly HostAccessFinding[] {
   const known = findingsOf.get(project);

@@ -117,16 +117,21 @@ describe('config/db-cache', () => {
   it('keeps each project\'s own checks and warnings for the next process: clashes and warnings come out as a whole check gives them', async () => {
     const root = await mkdtemp(join(tmpdir(), 'railyard-db-cache-'));
     try {
-      // blog warns twice (a "_" domain, a placement under compose) and claims a route and a host port.
-      const text = stack('1').replace('          - domain: blog.example.com\n            port: 80', '          - domain: blog_old.example.com\n            port: 80\n          - hostport: 2222\n            port: 22\n            router: tcp\n            protocol: tcp\n        placement: manager');
+      // blog warns three times (a "_" domain, a placement under compose, privileged) and claims a route and a host port.
+      const text = stack('1').replace('          - domain: blog.example.com\n            port: 80', '          - domain: blog_old.example.com\n            port: 80\n          - hostport: 2222\n            port: 22\n            router: tcp\n            protocol: tcp\n        placement: manager\n        additional_properties:\n          privileged: true');
       const first = await cachedCheck(root, { save: true })(text, 'db.yml', VARS);
       assert.deepEqual(first, checkDb(text, 'db.yml', VARS));
-      assert.deepEqual(first.warnings.map((w) => w.code).sort(), ['DOMAIN_UNDERSCORE', 'SWARM_ONLY']);
-      const entries = Object.values((JSON.parse(await readFile(dbCacheFile(root), 'utf8')) as { entries: Record<string, { claims?: unknown[]; warnings?: object }> }).entries);
-      assert.ok(entries.every((e) => Array.isArray(e.claims) && e.warnings !== undefined), 'every entry keeps its claims and warnings');
+      assert.ok(first.ok);
+      assert.deepEqual(first.warnings.map((w) => w.code).sort(), ['DOMAIN_UNDERSCORE', 'HOST_ACCESS', 'SWARM_ONLY']);
+      const entries = Object.values((JSON.parse(await readFile(dbCacheFile(root), 'utf8')) as { entries: Record<string, { claims?: unknown[]; warnings?: object; hostAccess?: unknown[] }> }).entries);
+      assert.ok(entries.every((e) => Array.isArray(e.claims) && e.warnings !== undefined && Array.isArray(e.hostAccess)), 'every entry keeps its claims, warnings and host-access findings');
       const reloaded = await DbCache.load(dbCacheFile(root));
       assert.deepEqual(checkDbCached(text, 'db.yml', VARS, reloaded, 'absent'), first, 'the warnings of projects not checked again');
       assert.deepEqual(fresh(reloaded), []);
+      const refuse = { ...VARS, HOST_ACCESS: 'refuse' };
+      const refused = checkDbCached(text, 'db.yml', refuse, await DbCache.load(dbCacheFile(root)), 'absent');
+      assert.deepEqual(refused, checkDb(text, 'db.yml', refuse));
+      assert.deepEqual(refused.problems.map((p) => p.code), ['HOST_ACCESS_REFUSED'], 'the kept findings, refused by the environment');
       // shop takes blog's route and host port: only blog's kept claims (it is not checked again) can tell.
       const clash = text.replace('          - domain: shop.example.com\n            port: 8080', '          - domain: blog_old.example.com\n            port: 8080\n          - hostport: 2222\n            port: 22\n            router: tcp\n            protocol: tcp');
       const next = await DbCache.load(dbCacheFile(root));
