@@ -9,7 +9,7 @@ import type { MountDigest } from './compose-service.ts';
 import { renderProxy } from './proxy-compose.ts';
 import { renderSwarmProxy, swarmStatic } from './swarm-proxy.ts';
 import { renderSwarmProject } from './swarm-stack.ts';
-import { routesOf } from './routes.ts';
+import { routesOf, type Route } from './routes.ts';
 import { traefikDynamic } from './traefik-dynamic.ts';
 import { traefikMiddlewares } from './traefik-middlewares.ts';
 import { traefikStatic } from './traefik-static.ts';
@@ -32,6 +32,14 @@ export interface RenderOptions {
   readonly memo?: ProjectMemo;
   /** The stack root's id (runtime stackIdOf), labelled on every service it renders. */
   readonly stack?: string;
+  /**
+   * Render this db.yml project alone, as the whole render renders it, and
+   * nothing else (no other project, no proxy): what a plan of one project
+   * compares (issue 17 item 4: it rendered every project to show one). A
+   * problem of another project's render (an unresolved variable in its
+   * files) is left to the whole render, which apply runs.
+   */
+  readonly only?: string;
 }
 
 /**
@@ -39,31 +47,9 @@ export interface RenderOptions {
  * config, env and digests give byte-identical files. Touches no disk.
  */
 export function renderStack(config: DbConfig, env: RenderEnv, options: RenderOptions = {}): RenderedStack {
-  for (const project of config.projects) {
-    if (project.enabled && !NAME_PATTERN.test(project.name)) {
-      throw new RailyardError('RENDER_UNSAFE_PATH', `project name ${JSON.stringify(project.name)} cannot be used as a folder name`, { project: project.name });
-    }
-  }
-  const digests = options.mountDigests ?? new Map<string, string>();
-  const digest: MountDigest = (project, path) => digests.get(`${project}/${path}`) ?? 'absent';
+  if (options.only !== undefined) return renderProjectAlone(config, options.only, options);
   const { routes, warnings } = routesOf(config);
-  const files: RenderedFile[] = [];
-  const dirs: string[] = [];
-  const projects: RenderedProject[] = [];
-  const byProject = groupBy(routes, (route) => route.project);
-  for (const project of config.projects) {
-    const projectRoutes = byProject.get(project.name) ?? [];
-    // A swarm project is rendered afresh (the memo keys on the project, not on the top-level runtime).
-    const output = (project.runtime ?? config.runtime) === 'swarm'
-      ? renderSwarmProject(project, projectRoutes, digest, options.stack)
-      : options.memo
-        ? options.memo.render(project, projectRoutes, digest, options.subnetOf, options.stack)
-        : renderProject(project, projectRoutes, digest, options.subnetOf, options.stack);
-    if (output === undefined) continue;
-    files.push(...output.files);
-    dirs.push(...output.dirs);
-    projects.push(output.project);
-  }
+  const { files, dirs, projects } = renderProjects(config, routes, options);
   options.memo?.keep(new Set(config.projects.map((p) => p.name)));
   const staticEnv = { ...env, traefikWebAddress: env.traefikWebAddress ?? ':8080', traefikWebSecureAddress: env.traefikWebSecureAddress ?? ':8443' };
   const swarm = config.runtime === 'swarm';
@@ -81,6 +67,46 @@ export function renderStack(config: DbConfig, env: RenderEnv, options: RenderOpt
   );
   checkOutput(files);
   return { files, dirs, projects: [...projects, proxy.project], warnings: [...warnings, ...proxy.warnings], routes };
+}
+
+/** Each project of `config` with its routes (the memo's output where it has one): files, folders and rendered projects. */
+function renderProjects(config: DbConfig, routes: readonly Route[], options: RenderOptions): { files: RenderedFile[]; dirs: string[]; projects: RenderedProject[] } {
+  for (const project of config.projects) {
+    if (project.enabled && !NAME_PATTERN.test(project.name)) {
+      throw new RailyardError('RENDER_UNSAFE_PATH', `project name ${JSON.stringify(project.name)} cannot be used as a folder name`, { project: project.name });
+    }
+  }
+  const digests = options.mountDigests ?? new Map<string, string>();
+  const digest: MountDigest = (project, path) => digests.get(`${project}/${path}`) ?? 'absent';
+  const files: RenderedFile[] = [];
+  const dirs: string[] = [];
+  const projects: RenderedProject[] = [];
+  const byProject = groupBy(routes, (route) => route.project);
+  for (const project of config.projects) {
+    const projectRoutes = byProject.get(project.name) ?? [];
+    // A swarm project is rendered afresh (the memo keys on the project, not on the top-level runtime).
+    const output = (project.runtime ?? config.runtime) === 'swarm'
+      ? renderSwarmProject(project, projectRoutes, digest, options.stack)
+      : options.memo
+        ? options.memo.render(project, projectRoutes, digest, options.subnetOf, options.stack)
+        : renderProject(project, projectRoutes, digest, options.subnetOf, options.stack);
+    if (output === undefined) continue;
+    files.push(...output.files);
+    dirs.push(...output.dirs);
+    projects.push(output.project);
+  }
+  return { files, dirs, projects };
+}
+
+/** `options.only` of renderStack: that project's files, folders and routes, as the whole render gives them. */
+function renderProjectAlone(config: DbConfig, name: string, options: RenderOptions): RenderedStack {
+  const project = config.projects.find((p) => p.name === name);
+  if (project === undefined) throw new RailyardError('PROJECT_NOT_FOUND', `db.yml has no project ${JSON.stringify(name)}`, { project: name });
+  const alone = { ...config, projects: [project] };
+  const { routes, warnings } = routesOf(alone);
+  const { files, dirs, projects } = renderProjects(alone, routes, options);
+  checkOutput(files);
+  return { files, dirs, projects, warnings, routes };
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

@@ -3,11 +3,12 @@ import type { NetworkPool } from '../../config/env.ts';
 import type { EngineSource } from '../../runtime/engine-read.ts';
 import { stackIdOf } from '../../runtime/containers.ts';
 import { digestMounts, mountRequests } from './mount-digest.ts';
-import { projectSubnets, saveSubnets } from './network-state.ts';
+import { projectSubnets, saveSubnets, type ProjectSubnets } from './network-state.ts';
 import { ProjectMemo } from './project-memo.ts';
 import { loadMemo, memoKey } from './render-cache.ts';
+import type { SubnetOf } from './compose.ts';
 import { renderStack, type RenderEnv } from './render-stack.ts';
-import type { RenderResult } from './types.ts';
+import type { RenderedStack, RenderResult } from './types.ts';
 import { writeFiles } from './write-files.ts';
 
 export interface RenderToDiskOptions {
@@ -70,11 +71,11 @@ async function renderNow(config: DbConfig, env: RenderEnv, options: RenderToDisk
   return { ...stack, root: out, changed, services: stack.projects.flatMap((project) => project.services) };
 }
 
-/** Reads what services mount, the subnets and the memo, and renders; writes nothing. */
-async function renderOnly(config: DbConfig, env: RenderEnv, options: RenderToDiskOptions, reuse: boolean) {
+/** Reads what services mount, the subnets (unless given) and the memo, and renders; writes nothing. */
+async function renderOnly(config: DbConfig, env: RenderEnv, options: RenderToDiskOptions, reuse: boolean, given?: ProjectSubnets) {
   const [mountDigests, subnets, memo] = await Promise.all([
     digestMounts(options.root, mountRequests(config)),
-    options.networkPool === undefined ? undefined : projectSubnets(options.root, config, options.networkPool, options.docker),
+    given ?? (options.networkPool === undefined ? undefined : projectSubnets(options.root, config, options.networkPool, options.docker)),
     reuse ? memoOf(options.root) : new ProjectMemo(),
   ]);
   const stackId = stackIdOf(options.root);
@@ -83,13 +84,44 @@ async function renderOnly(config: DbConfig, env: RenderEnv, options: RenderToDis
   return { stack, subnets, memo };
 }
 
+export interface PreviewOptions extends Omit<RenderToDiskOptions, 'out' | 'reuse'> {
+  /** Render this db.yml project alone (renderStack's `only`): the plan of one project. */
+  readonly only?: string;
+}
+
 /**
  * The render `plan` compares the host with: as `renderToDisk` would render
  * now (the kept subnets and the memo of the last render, so an unchanged
  * project costs a lookup, not a render), but writes nothing: no files, no
- * subnets claimed, no memo saved.
+ * subnets claimed, no memo saved. With `only`, that project alone, without
+ * reading the memo (one project renders in a few ms; reading the memo of
+ * every project cost more).
  */
-export async function renderPreview(config: DbConfig, env: RenderEnv, options: Omit<RenderToDiskOptions, 'out' | 'reuse'>): Promise<RenderResult> {
-  const { stack } = await renderOnly(config, env, options, true);
+export async function renderPreview(config: DbConfig, env: RenderEnv, options: PreviewOptions): Promise<RenderResult> {
+  const stack = options.only !== undefined ? await renderAlone(config, env, options, options.only) : (await renderOnly(config, env, options, true)).stack;
   return { ...stack, root: options.root, changed: [], services: stack.projects.flatMap((project) => project.services) };
+}
+
+/**
+ * renderStack's `only`. A project that still needs a new subnet gets the one
+ * apply would give it, which depends on the projects before it: the whole
+ * stack is rendered first then (rarely: before the project's first apply).
+ */
+async function renderAlone(config: DbConfig, env: RenderEnv, options: PreviewOptions, only: string): Promise<RenderedStack> {
+  const alone = { ...config, projects: config.projects.filter((p) => p.name === only) };
+  const [mountDigests, subnets] = await Promise.all([
+    digestMounts(options.root, mountRequests(alone)),
+    options.networkPool === undefined ? undefined : projectSubnets(options.root, config, options.networkPool, options.docker),
+  ]);
+  const render = (subnetOf?: SubnetOf): RenderedStack => renderStack(config, env, { mountDigests, only, stack: stackIdOf(options.root), ...(subnetOf && { subnetOf }) });
+  if (subnets === undefined) return render();
+  let assigned = true;
+  const stack = render((project) => {
+    const kept = subnets.allocator.kept(project);
+    if (kept === undefined) assigned = false;
+    return kept ?? ''; // that render is dropped
+  });
+  if (assigned) return stack;
+  await renderOnly(config, env, options, true, subnets); // hands out the new subnets in db.yml order, as apply does
+  return render(subnets.allocator.subnetOf);
 }

@@ -72,6 +72,8 @@ export interface SubnetAllocator {
   subnetOf(project: string): string;
   /** Every subnet handed out so far (what `data/network-pool.json` keeps). */
   assigned(): Record<string, string>;
+  /** The subnet `project` keeps (its network's, or the last render's), which no call order changes; undefined for one still to assign. */
+  kept(project: string): string | undefined;
 }
 
 /**
@@ -144,6 +146,7 @@ export function subnetAllocator(input: AllocateInput): SubnetAllocator {
       return subnet;
     },
     assigned: () => Object.fromEntries(handed),
+    kept: (project) => result.get(project),
   };
 }
 
