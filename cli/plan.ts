@@ -46,9 +46,8 @@ export async function runPlan(project: string | undefined, options: PlanOptions,
   // Plain HTTP reads: a plan never loads dockerode (issue 17 item 4), except for https:// engines.
   const docker = readSourceFor(env.dockerHost, () => createDocker(env.dockerHost));
   // Rendered as apply would (the kept subnets, the last render's memo: unchanged projects are lookups), writing nothing;
-  // a project of db.yml alone when only it is planned (its routes are the ones reported).
-  const only = project === undefined ? undefined : loaded.config.projects.find((p) => p.name.toLowerCase() === project.toLowerCase())?.name;
-  const stack = await renderPreview(loaded.config, env, { root: env.root, networkPool: env.networkPool, docker, ...(only !== undefined && { only }) });
+  // the planned project alone when it is in db.yml (its routes are the ones reported).
+  const stack = await renderPreview(loaded.config, env, { root: env.root, networkPool: env.networkPool, docker, ...(project !== undefined && { only: project }) });
   const desired = desiredFromRender(stack, loaded.config, env.root, env);
   const result = await computeDiff(docker, desired, { project, service: options.service }, env.root);
   // Route truth: what each router Traefik is given dials, as `railyard routes` prints it.

@@ -31,15 +31,16 @@ export async function computePlan(ctx: RequestContext): Promise<PlanBody> {
   if (service !== undefined) checkName('service', service);
   if (service !== undefined && project === undefined) throw new RailyardError('USAGE', 'service needs project');
   const config = await ctx.config.db.current();
-  const only = project === undefined ? undefined : config.projects.find((p) => p.name.toLowerCase() === project.toLowerCase())?.name;
-  if (project !== undefined && only === undefined) throw new RailyardError('PROJECT_NOT_FOUND', `db.yml has no project ${JSON.stringify(project)}`);
+  if (project !== undefined && !config.projects.some((p) => p.name.toLowerCase() === project.toLowerCase())) {
+    throw new RailyardError('PROJECT_NOT_FOUND', `db.yml has no project ${JSON.stringify(project)}`);
+  }
   const { env } = ctx.config;
   // Loaded at the first plan: the HTTP thread answers deliveries without the render and diff code (issue 17 item 6).
   const [{ renderPreview }, { computeDiff, desiredFromRender }] = await Promise.all([import('../steps/render/render-to-disk.ts'), import('../steps/diff/index.ts')]);
   const docker = ctx.deps.docker.docker;
   // As `railyard plan` renders: the stack's identity, the kept subnets and the memo (or the one project alone); nothing written.
-  const stack = await renderPreview(config, env, { root: env.root, networkPool: env.networkPool, docker, ...(only !== undefined && { only }) });
-  const result = await computeDiff(docker, desiredFromRender(stack, config, env.root), { project, service }, env.root);
+  const stack = await renderPreview(config, env, { root: env.root, networkPool: env.networkPool, docker, ...(project !== undefined && { only: project }) });
+  const result = await computeDiff(docker, desiredFromRender(stack, config, env.root, env), { project, service }, env.root);
   return {
     changes: result.changes,
     plan: result.plan.map((entry) => ({

@@ -1,4 +1,4 @@
-import type { DbConfig } from '../../config/db-types.ts';
+import type { DbConfig, Project } from '../../config/db-types.ts';
 import type { NetworkPool } from '../../config/env.ts';
 import type { EngineSource } from '../../runtime/engine-read.ts';
 import { stackIdOf } from '../../runtime/containers.ts';
@@ -85,7 +85,7 @@ async function renderOnly(config: DbConfig, env: RenderEnv, options: RenderToDis
 }
 
 export interface PreviewOptions extends Omit<RenderToDiskOptions, 'out' | 'reuse'> {
-  /** Render this db.yml project alone (renderStack's `only`): the plan of one project. */
+  /** Render this project alone (renderStack's `only`; its name in any case): the plan of one project. One db.yml lacks is rendered with the stack. */
   readonly only?: string;
 }
 
@@ -98,7 +98,9 @@ export interface PreviewOptions extends Omit<RenderToDiskOptions, 'out' | 'reuse
  * every project cost more).
  */
 export async function renderPreview(config: DbConfig, env: RenderEnv, options: PreviewOptions): Promise<RenderResult> {
-  const stack = options.only !== undefined ? await renderAlone(config, env, options, options.only) : (await renderOnly(config, env, options, true)).stack;
+  const only = options.only?.toLowerCase();
+  const project = only === undefined ? undefined : config.projects.find((p) => p.name.toLowerCase() === only);
+  const stack = project !== undefined ? await renderAlone(config, env, options, project) : (await renderOnly(config, env, options, true)).stack;
   return { ...stack, root: options.root, changed: [], services: stack.projects.flatMap((project) => project.services) };
 }
 
@@ -107,10 +109,10 @@ export async function renderPreview(config: DbConfig, env: RenderEnv, options: P
  * apply would give it, which depends on the projects before it: the whole
  * stack is rendered first then (rarely: before the project's first apply).
  */
-async function renderAlone(config: DbConfig, env: RenderEnv, options: PreviewOptions, only: string): Promise<RenderedStack> {
-  const alone = { ...config, projects: config.projects.filter((p) => p.name === only) };
+async function renderAlone(config: DbConfig, env: RenderEnv, options: PreviewOptions, project: Project): Promise<RenderedStack> {
+  const only = project.name;
   const [mountDigests, subnets] = await Promise.all([
-    digestMounts(options.root, mountRequests(alone)),
+    digestMounts(options.root, mountRequests({ ...config, projects: [project] })),
     options.networkPool === undefined ? undefined : projectSubnets(options.root, config, options.networkPool, options.docker),
   ]);
   const render = (subnetOf?: SubnetOf): RenderedStack => renderStack(config, env, { mountDigests, only, stack: stackIdOf(options.root), ...(subnetOf && { subnetOf }) });

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Rollout } from '../../config/db-types.ts';
-import { TRAEFIK_THROTTLE_DEFAULT_MS } from '../../config/env.ts';
+import { TRAEFIK_THROTTLE_DEFAULT_MS, type TraefikWait } from '../../config/env.ts';
 import { inspectHealth, markDraining, stopAndRemove, type HealthInfo } from '../../runtime/container-ops.ts';
 import type { ServiceContainer } from '../../runtime/containers.ts';
 import type { DockerClient } from '../../runtime/docker.ts';
@@ -12,12 +12,9 @@ import { waitUnhealthy } from '../../runtime/wait-healthy.ts';
 import { hasDrainGuard } from '../render/drain-healthcheck.ts';
 import { TIMEOUT_MARGIN_MS } from './health.ts';
 
-export interface DrainOptions {
+/** With TRAEFIK_API_URL, wait until Traefik no longer lists a drained container; without it, TRAEFIK_THROTTLE_MS (@default TRAEFIK_THROTTLE_DEFAULT_MS). */
+export interface DrainOptions extends Partial<TraefikWait> {
   readonly rollout: Rollout | undefined;
-  /** Where set, wait until Traefik no longer lists a drained container. */
-  readonly traefikApiUrl: string | undefined;
-  /** Without the API: how long Traefik may take to apply the drop (TRAEFIK_THROTTLE_MS). @default TRAEFIK_THROTTLE_DEFAULT_MS */
-  readonly traefikThrottleMs?: number | undefined;
   readonly signal: AbortSignal | undefined;
   readonly log: Logger;
 }

@@ -102,7 +102,7 @@ async function replace(
   drainInfo: DrainInfo,
   options: ZeroDowntimeOptions,
 ): Promise<RolloutTimings> {
-  const { signal, log } = options;
+  const { signal } = options;
   const rollout = entry.desired!.rollout;
   const outcomes = await waitAllReady(watch, policies.map((p) => p.policy), new Map(policies.map((p) => [p.policy.id, p.health ?? ''])), signal);
   throwIfAborted(signal);
@@ -110,7 +110,7 @@ async function replace(
   if (failed !== undefined && !failed.ok) await rollBack(docker, entry, { old: state.old, fresh: state.fresh, failed });
   const readyAt = Math.max(...outcomes.map((o) => (o.ok ? o.at : 0)));
   state.phase = 'drain';
-  await drainAndStop(docker, watch, state.old, { rollout, traefikApiUrl: options.traefikApiUrl, traefikThrottleMs: options.traefikThrottleMs, signal, log }, drainInfo);
+  await drainAndStop(docker, watch, state.old, { ...options, rollout, signal }, drainInfo);
   return { readyAt, doneAt: Date.now() };
 }
 
